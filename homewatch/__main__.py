@@ -1,0 +1,3 @@
+from homewatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reproducible training of the fusion model (needs the `train` extra)."""

@@ -1,0 +1,1 @@
+"""The fusion model, gazetteer and dialog: transcripts + scene state → answers and actions."""

@@ -1,0 +1,1 @@
+"""Cameras in, object events, snapshots and scene state out."""

@@ -1,0 +1,1 @@
+"""Audio in, command transcripts out."""
