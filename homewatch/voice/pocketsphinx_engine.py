@@ -1,0 +1,107 @@
+"""pocketsphinx 5 with the English model shipped in its wheel: works out of the box."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Mapping
+
+from pocketsphinx import Decoder
+
+from homewatch.errors import ModelError
+from homewatch.messages import Word
+from homewatch.voice.grammar import CommandGrammar
+from homewatch.voice.pronounce import pronounce
+from homewatch.voice.recognizers import Transcript, mean_confidence
+
+log = logging.getLogger(__name__)
+
+GRAMMAR_SEARCH = "commands"
+_FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
+_ALTERNATE = re.compile(r"\(\d+\)$")
+
+
+class PocketsphinxRecognizer:
+    """One decoder, used by one utterance at a time (pocketsphinx is not thread-safe)."""
+
+    def __init__(self, grammar: CommandGrammar | None = None,
+                 pronunciations: Mapping[str, str] | None = None) -> None:
+        self.name = "pocketsphinx"
+        self.grammar = grammar is not None
+        self.added_words: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+        try:
+            self._decoder = Decoder(loglevel="FATAL")
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"pocketsphinx could not load its English model: {exc}") from exc
+        custom = {k.lower(): v for k, v in (pronunciations or {}).items()}
+        if grammar is not None:
+            self._add_missing_words(grammar.words, custom)
+            try:
+                self._decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar.jsgf())
+            except ValueError as exc:
+                raise ModelError(f"pocketsphinx rejected the command grammar: {exc}") from exc
+            self._decoder.activate_search(GRAMMAR_SEARCH)
+        else:
+            self._add_missing_words(tuple(custom), custom)
+
+    def _add_missing_words(self, words: tuple[str, ...], custom: Mapping[str, str]) -> None:
+        missing = [w for w in words if self._decoder.lookup_word(w) is None]
+        for i, word in enumerate(missing):
+            phones, how = pronounce(word, self._decoder.lookup_word, custom)
+            try:
+                self._decoder.add_word(word, phones, i == len(missing) - 1)
+            except RuntimeError as exc:
+                raise ModelError(f"pocketsphinx cannot add {word!r} as {phones!r}: {exc}; set "
+                                 "voice.recognizer.pronunciations") from exc
+            self.added_words[word] = (phones, how)
+            level = logging.WARNING if how == "rules" else logging.INFO
+            log.log(level, "pocketsphinx: added %r as %s (%s)", word, phones, how)
+
+    def stream(self) -> PocketsphinxStream:
+        if not self._lock.acquire(timeout=30):
+            raise RuntimeError("pocketsphinx decoder is busy with another utterance")
+        try:
+            self._decoder.start_utt()
+        except Exception:
+            self._lock.release()
+            raise
+        return PocketsphinxStream(self._decoder, self._lock)
+
+
+class PocketsphinxStream:
+    def __init__(self, decoder: Decoder, lock: threading.Lock) -> None:
+        self._decoder = decoder
+        self._lock = lock
+        self._open = True
+
+    def accept(self, pcm: bytes) -> None:
+        if pcm:
+            self._decoder.process_raw(pcm, False, False)
+
+    def result(self) -> Transcript:
+        self._close()
+        hyp = self._decoder.hyp()
+        if hyp is None:
+            return Transcript("", (), 0.0)
+        frate = float(self._decoder.config["frate"])
+        words = tuple(
+            Word(_ALTERNATE.sub("", seg.word), seg.start_frame / frate,
+                 (seg.end_frame + 1) / frate, min(1.0, max(0.0, float(seg.prob))))
+            for seg in self._decoder.seg() if not _FILLER.match(seg.word)
+        )
+        text = " ".join(w.word for w in words)
+        return Transcript(text, words, mean_confidence(words))
+
+    def abort(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._decoder.end_utt()
+        finally:
+            self._lock.release()

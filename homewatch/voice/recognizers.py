@@ -1,0 +1,77 @@
+"""The recognizer interface and the choice of engine.
+
+A `Recognizer` holds a loaded model (loaded once, shared); `stream()` opens a per-utterance
+decoder fed with 16 kHz mono int16 PCM as it arrives, so only the tail is left to decode
+when the speaker stops. Everything here blocks: call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from homewatch.messages import Word
+
+if TYPE_CHECKING:
+    from homewatch.config import Config
+    from homewatch.voice.grammar import CommandGrammar
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+ENGINES = ("vosk", "pocketsphinx")
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What an engine heard in one utterance, before snapping."""
+
+    text: str
+    words: tuple[Word, ...]
+    confidence: float
+
+
+class RecognizerStream(Protocol):
+    def accept(self, pcm: bytes) -> None:
+        """Feed 16 kHz mono int16 little-endian samples."""
+
+    def result(self) -> Transcript:
+        """Finish the utterance and return the transcript; the stream is then closed."""
+
+    def abort(self) -> None:
+        """Drop the utterance (too short, muted)."""
+
+
+class Recognizer(Protocol):
+    name: str
+    grammar: bool
+
+    def stream(self) -> RecognizerStream: ...
+
+
+def mean_confidence(words: tuple[Word, ...]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def load_recognizer(config: Config, grammar: CommandGrammar | None,
+                    engine: str | None = None) -> Recognizer:
+    """Load the configured engine (`auto`: Vosk when its model is installed, else pocketsphinx)."""
+    from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model, resolve_vosk_model
+
+    choice = engine or config.voice.recognizer.engine
+    rcfg = config.voice.recognizer
+    if choice == "auto":
+        found = find_vosk_model(config)
+        if found is None:
+            log.info("no Vosk model at %s; using pocketsphinx", resolve_vosk_model(config))
+            choice = "pocketsphinx"
+        else:
+            choice = "vosk"
+    if choice == "vosk":
+        return VoskRecognizer(resolve_vosk_model(config), grammar)
+    if choice == "pocketsphinx":
+        from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
+
+        return PocketsphinxRecognizer(grammar, rcfg.pronunciations)
+    raise ValueError(f"unknown recognizer {choice!r}; choose one of: auto, {', '.join(ENGINES)}")

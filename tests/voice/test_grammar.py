@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+
+from homewatch.config import Config
+from homewatch.vision.config import CameraConfig
+from homewatch.voice.config import GrammarConfig, VoiceConfig
+from homewatch.voice.grammar import CommandGrammar, TemplateError, expand, parse_template
+from homewatch.voice.names import command_grammar
+from tests.voice.conftest import commands
+
+
+def test_templates_expand_alternatives_optionals_and_slots() -> None:
+    seq = parse_template("turn (on | off) the {device} [please]")
+    phrases = expand(seq, {"device": ["porch light", "fan"]})
+    assert sorted(phrases) == sorted([
+        "turn on the porch light", "turn on the porch light please", "turn on the fan",
+        "turn on the fan please", "turn off the porch light", "turn off the porch light please",
+        "turn off the fan", "turn off the fan please",
+    ])
+
+
+@pytest.mark.parametrize("bad", ["turn (on | off the light", "arm ] the system", "a ( | b )"])
+def test_malformed_templates_are_rejected(bad: str) -> None:
+    with pytest.raises(TemplateError):
+        parse_template(bad)
+
+
+def test_unknown_slot_names_the_slot() -> None:
+    with pytest.raises(TemplateError, match="colour"):
+        CommandGrammar(["paint it {colour}"], places=["x"])
+
+
+def test_every_shared_command_sentence_is_in_the_grammar(grammar: CommandGrammar) -> None:
+    phrases = set(grammar.phrases)
+    for sentence in commands().values():
+        words = sentence.removeprefix("hey homewatch ")
+        masked, _ = grammar._mask_repeats(words)
+        assert masked in phrases, sentence
+
+
+def test_configured_camera_and_zone_names_become_places() -> None:
+    config = Config(cameras=(CameraConfig(name="shed_door", source="0"),),
+                    voice=VoiceConfig(grammar=GrammarConfig(places=("pond",), devices=("fan",))))
+    grammar = command_grammar(config)
+    assert "is anyone at the shed door" in grammar.phrases
+    assert "stop watching the pond" in grammar.phrases
+    assert "turn off the fan" in grammar.phrases
+    assert "living room" not in grammar.jsgf()
+
+
+def test_jsgf_declares_every_slot_rule(grammar: CommandGrammar) -> None:
+    jsgf = grammar.jsgf()
+    assert jsgf.startswith("#JSGF V1.0;")
+    assert "public <command> = [ hey homewatch ]" in jsgf
+    for rule in ("<place> =", "<thing> =", "<things> =", "<device> =", "<digit> ="):
+        assert rule in jsgf
+
+
+def test_vosk_phrases_split_digit_runs_and_end_with_unk(grammar: CommandGrammar) -> None:
+    phrases = grammar.vosk_phrases()
+    assert phrases[-1] == "[unk]"
+    assert "disarm the system" in phrases
+    assert "seven" in phrases
+    assert "hey homewatch" in phrases
+    assert not any("<" in p for p in phrases)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("is there a core in the driveway", "is there a car in the driveway"),
+    ("as the cat in the living room", "is the cat in the living room"),
+    ("is there someone in the living", "is there someone in the living room"),
+    ("this arm the system one two three four", "disarm the system one two three four"),
+    ("hey home watch is anyone at the front door", "hey homewatch is anyone at the front door"),
+])
+def test_snap_picks_the_nearest_command(grammar: CommandGrammar, raw: str, expected: str) -> None:
+    snap = grammar.snap(raw)
+    assert snap.snapped
+    assert snap.text == expected
+
+
+def test_snap_keeps_spoken_digits(grammar: CommandGrammar) -> None:
+    assert grammar.snap("disarm the system nine nine one").text == "disarm the system nine nine one"
+
+
+@pytest.mark.parametrize("raw", ["the weather is nice today", "our list used to", ""])
+def test_snap_leaves_unrelated_speech_alone(grammar: CommandGrammar, raw: str) -> None:
+    snap = grammar.snap(raw)
+    assert not snap.snapped
+    assert snap.text == raw

@@ -1,0 +1,82 @@
+"""The real Vosk engine, with the Korean model package (the only Vosk model reachable here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from homewatch.config import Config, ModelsConfig
+from homewatch.errors import ModelError
+from homewatch.voice.audio import read_wav, read_wav_16k, resample
+from homewatch.voice.config import RecognizerConfig, VoiceConfig
+from homewatch.voice.grammar import CommandGrammar
+from homewatch.voice.recognizers import load_recognizer
+from homewatch.voice.transcribe import recognize_pcm
+from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model, resolve_vosk_model
+from tests.conftest import AUDIO
+from tests.voice.conftest import vosk_ko_model
+
+
+def test_model_loads_and_streams_speech(vosk_ko: VoskRecognizer) -> None:
+    utt = recognize_pcm(vosk_ko, None, read_wav_16k(AUDIO / "c08_piper.wav"))
+    assert utt.recognizer == "vosk"
+    assert utt.raw  # Korean words for English speech, but words all the same
+    assert utt.words and all(0.0 <= w.confidence <= 1.0 for w in utt.words)
+    assert utt.words[-1].end <= utt.duration + 0.05
+
+
+def test_silence_gives_an_empty_result(vosk_ko: VoskRecognizer) -> None:
+    utt = recognize_pcm(vosk_ko, None, read_wav_16k(AUDIO / "silence_3s.wav"))
+    assert utt.raw == ""
+    assert utt.confidence == 0.0
+
+
+def test_out_of_vocabulary_grammar_words_do_not_crash(grammar: CommandGrammar) -> None:
+    recognizer = VoskRecognizer(vosk_ko_model(), grammar)  # every English word is OOV here
+    assert recognizer.grammar
+    utt = recognize_pcm(recognizer, grammar, read_wav_16k(AUDIO / "c08_piper.wav"))
+    assert "[unk]" not in utt.raw.split()
+    assert isinstance(utt.text, str)
+
+
+def test_8khz_input_is_resampled_to_16khz(vosk_ko: VoskRecognizer, tmp_path: Path) -> None:
+    samples, rate = read_wav(AUDIO / "c08_piper.wav")
+    low = resample(samples, rate, 8000)
+    path = tmp_path / "c08_8k.wav"
+    import wave
+
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(low.tobytes())
+    pcm = read_wav_16k(path)
+    assert abs(len(pcm) - len(samples)) <= 2
+    n = min(len(pcm), len(samples))
+    assert np.corrcoef(pcm[:n].astype(float), samples[:n].astype(float))[0, 1] > 0.9
+    assert recognize_pcm(vosk_ko, None, pcm).raw
+
+
+def test_missing_model_directory_names_the_path_and_the_pull_command(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="homewatch models pull vosk-en-small") as err:
+        VoskRecognizer(tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere") in str(err.value)
+
+
+def test_model_names_resolve_inside_the_models_dir(tmp_path: Path) -> None:
+    config = Config(models=ModelsConfig(dir=tmp_path))
+    assert resolve_vosk_model(config) == tmp_path / "vosk-en-small"
+    assert find_vosk_model(config) is None
+    (tmp_path / "vosk-en-small").symlink_to(vosk_ko_model())
+    assert find_vosk_model(config) == tmp_path / "vosk-en-small"
+
+
+def test_engine_choice_auto_falls_back_to_pocketsphinx(tmp_path: Path) -> None:
+    config = Config(models=ModelsConfig(dir=tmp_path))
+    assert load_recognizer(config, None).name == "pocketsphinx"
+    forced = Config(models=ModelsConfig(dir=tmp_path),
+                    voice=VoiceConfig(recognizer=RecognizerConfig(engine="vosk")))
+    with pytest.raises(ModelError, match="not found"):
+        load_recognizer(forced, None)
