@@ -242,7 +242,7 @@ class CommandGrammar:
         text = " ".join(raw.lower().split())
         if not text:
             return Snap("", 0.0, False)
-        wake, rest = self._split_wake(text)
+        wake, rest = self.split_wake(text)
         masked, runs = self._mask_repeats(rest)
         if not masked:
             return Snap(text, 100.0 if wake else 0.0, False)
@@ -254,7 +254,7 @@ class CommandGrammar:
             return Snap(text, best[1], False)
         return Snap(" ".join(filter(None, (wake, snapped))), float(best[1]), True)
 
-    def _split_wake(self, text: str) -> tuple[str, str]:
+    def split_wake(self, text: str) -> tuple[str, str]:
         """Split off a leading wake phrase, allowing it to be heard as one word more or less."""
         if not self.wake_phrase:
             return "", text

@@ -1,0 +1,172 @@
+"""The voice service of the daemon: hears utterances and hands them on.
+
+Each accepted utterance is published as `voice/transcript`, shown in Home Assistant as the
+last-transcript sensor, and awaited through `on_utterance` (the understanding layer).
+Capture and recognition run on a worker thread; the event loop only receives results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from homewatch.bus import Bus, Command, CommandRejected
+from homewatch.config import Config
+from homewatch.errors import ModelError
+from homewatch.messages import Utterance
+from homewatch.voice.activation import Activation
+from homewatch.voice.endpointer import Endpointer
+from homewatch.voice.grammar import CommandGrammar
+from homewatch.voice.names import command_grammar
+from homewatch.voice.payload import sensor_state, utterance_payload
+from homewatch.voice.pipeline import PipelineStats, VoicePipeline
+from homewatch.voice.recognizers import Recognizer, load_recognizer
+from homewatch.voice.sources import AudioSource, open_source
+from homewatch.voice.vad import WebRtcVad
+
+log = logging.getLogger(__name__)
+
+TRANSCRIPT = "voice/transcript"
+LAST = "voice/last"
+LAST_ATTRIBUTES = "voice/last/attributes"
+LISTEN = "voice/listen"
+QUEUE_SIZE = 16
+
+
+class VoiceService:
+    name = "voice"
+
+    def __init__(self, config: Config, bus: Bus,
+                 on_utterance: Callable[[Utterance], Awaitable[None]], *,
+                 source: AudioSource | None = None,
+                 recognizer: Recognizer | None = None) -> None:
+        """`source`/`recognizer` override the configured ones (replays, shared models)."""
+        self.config = config
+        self.bus = bus
+        self.on_utterance = on_utterance
+        self.grammar: CommandGrammar = command_grammar(config)
+        self.activation = Activation(config.voice.activation, self.grammar.split_wake)
+        self._source = source
+        self._recognizer = recognizer
+        self._pipeline: VoicePipeline | None = None
+        self._thread: threading.Thread | None = None
+        self._dropped = 0
+        bus.add_command(LISTEN, self._on_listen)
+        bus.add_entity("voice_last_transcript", {
+            "p": "sensor", "name": "Last transcript", "icon": "mdi:microphone-message",
+            "stat_t": f"~/{LAST}", "json_attr_t": f"~/{LAST_ATTRIBUTES}",
+        })
+
+    def mute(self, seconds: float) -> None:
+        """Stop listening for `seconds` (call it while speaking a reply)."""
+        self.activation.mute(seconds)
+
+    @contextlib.contextmanager
+    def muted(self) -> Iterator[None]:
+        with self.activation.muted():
+            yield
+
+    def healthy(self) -> bool:
+        """The recognition thread is alive (or finished a file source normally)."""
+        if self._pipeline is None or self._thread is None:
+            return True
+        return self._thread.is_alive() or self._pipeline.stats.audio == "ended"
+
+    def stats(self) -> dict[str, Any]:
+        stats = self._pipeline.stats if self._pipeline else PipelineStats()
+        source = self._pipeline.source if self._pipeline else None
+        return {
+            "audio": stats.audio,
+            "source": source.name if source else self.config.voice.source.type,
+            "recognizer": self._recognizer.name if self._recognizer else None,
+            "grammar": bool(self._recognizer and self._recognizer.grammar),
+            "real_time_factor": round(stats.real_time_factor, 4),
+            "latency_last_s": round(stats.last_latency, 4),
+            "latency_mean_s": round(stats.latency_total / stats.utterances, 4)
+            if stats.utterances else 0.0,
+            "audio_s": round(stats.audio_seconds, 1),
+            "utterances": stats.utterances,
+            "ignored": stats.ignored,
+            "discarded": stats.discarded,
+            "skipped": stats.skipped,
+            "device_errors": stats.device_errors,
+            "dropped_blocks": source.dropped if source else 0,
+            "dropped_utterances": self._dropped,
+            "muted": self.activation.is_muted(),
+        }
+
+    async def run(self) -> None:
+        source = self._source or open_source(self.config.voice.source)
+        if source is None:
+            log.info("voice: no audio source configured")
+            await asyncio.Event().wait()
+            return
+        if self._recognizer is None:
+            self._recognizer = await asyncio.to_thread(self._load_recognizer)
+        queue: asyncio.Queue[Utterance] = asyncio.Queue(QUEUE_SIZE)
+        loop = asyncio.get_running_loop()
+        endpointer = Endpointer(self.config.voice.endpoint,
+                                WebRtcVad(self.config.voice.endpoint.vad_aggressiveness))
+        self._pipeline = VoicePipeline(
+            source, endpointer, self._recognizer, self.grammar, self.activation,
+            emit=lambda utt: loop.call_soon_threadsafe(self._offer, queue, utt),
+            retry_s=self.config.voice.source.retry_s)
+        stop = threading.Event()
+        self._thread = threading.Thread(target=self._pipeline.run, args=(stop,),
+                                        name="voice-recognition", daemon=True)
+        self._thread.start()
+        try:
+            while True:
+                await self._deliver(await queue.get())
+        finally:
+            stop.set()
+            await asyncio.to_thread(self._thread.join)
+
+    def _load_recognizer(self) -> Recognizer:
+        grammar = self.grammar if self.config.voice.recognizer.grammar else None
+        try:
+            return load_recognizer(self.config, grammar)
+        except ModelError as exc:
+            if self.config.voice.recognizer.engine != "vosk":
+                raise
+            log.error("voice: %s; using pocketsphinx meanwhile", exc)
+            return load_recognizer(self.config, grammar, "pocketsphinx")
+
+    def _offer(self, queue: asyncio.Queue[Utterance], utt: Utterance) -> None:
+        try:
+            queue.put_nowait(utt)
+        except asyncio.QueueFull:
+            self._dropped += 1
+            log.warning("voice: utterance dropped, the consumer is behind: %r", utt.text)
+
+    async def _deliver(self, utt: Utterance) -> None:
+        payload = utterance_payload(utt)
+        self.bus.publish_event(TRANSCRIPT, payload)
+        self.bus.publish_state(LAST, sensor_state(utt.text))
+        self.bus.publish_state(LAST_ATTRIBUTES, payload)
+        try:
+            await self.on_utterance(utt)
+        except Exception:
+            log.exception("voice: handling %r failed", utt.text)
+
+    async def _on_listen(self, command: Command) -> None:
+        """Push-to-talk: empty/ON/START or seconds opens a window; OFF/STOP closes it."""
+        text = command.text().upper()
+        if text in ("OFF", "STOP", "CANCEL"):
+            self.activation.cancel()
+            return
+        if text in ("", "ON", "START", "LISTEN"):
+            self.activation.listen()
+            return
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise CommandRejected("bad_payload", "voice/listen takes ON, OFF or a number of "
+                                  "seconds") from None
+        if not 0 < seconds <= 120:
+            raise CommandRejected("bad_payload", "listen window must be 0-120 seconds")
+        self.activation.listen(seconds)
