@@ -1,9 +1,116 @@
-"""Command-line subcommands of this subsystem."""
+"""Command-line subcommands of this subsystem: `transcribe` and `listen`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import json
+import time
+from pathlib import Path
+
+from homewatch.bus import MemoryBus
+from homewatch.config import Config
+from homewatch.errors import EX_OK
+from homewatch.messages import Utterance
+from homewatch.voice.audio import SAMPLE_RATE, read_wav_16k
+from homewatch.voice.config import SourceConfig
+from homewatch.voice.names import command_grammar
+from homewatch.voice.payload import utterance_payload
+from homewatch.voice.recognizers import load_recognizer
+from homewatch.voice.transcribe import recognize_pcm
+
+ENGINE_CHOICES = ("auto", "vosk", "pocketsphinx")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this subsystem's subcommands to `homewatch`."""
+    tr = sub.add_parser("transcribe", help="transcribe a WAV file (prints text and timings)")
+    tr.add_argument("file", type=Path, help="16-bit PCM WAV, any sample rate")
+    tr.add_argument("--grammar", action="store_true",
+                    help="restrict recognition to the command phrases")
+    tr.add_argument("--recognizer", choices=ENGINE_CHOICES, default=None,
+                    help="engine (default: from the config, else auto)")
+    tr.add_argument("--json", action="store_true", help="print the voice/transcript message")
+    _config_arg(tr)
+    tr.set_defaults(handler=cmd_transcribe)
+
+    ls = sub.add_parser("listen", help="run the voice pipeline and print what is heard")
+    ls.add_argument("--wav", type=Path, help="play this WAV file as the microphone")
+    ls.add_argument("--device", help="sounddevice input name or index")
+    ls.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    ls.add_argument("--all", action="store_true", help="print every utterance (no wake phrase)")
+    _config_arg(ls)
+    ls.set_defaults(handler=cmd_listen)
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", help="YAML config (default: built-in defaults)")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    if args.config is None:
+        return Config()
+    from homewatch.cli import load_from_args
+
+    return load_from_args(args)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    config = _config(args)
+    pcm = read_wav_16k(args.file)
+    grammar = command_grammar(config)
+    started = time.perf_counter()
+    recognizer = load_recognizer(config, grammar if args.grammar else None, args.recognizer)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    utt = recognize_pcm(recognizer, grammar, pcm)
+    decode_s = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(utterance_payload(utt), ensure_ascii=False))
+        return EX_OK
+    audio_s = len(pcm) / SAMPLE_RATE
+    mode = "grammar" if recognizer.grammar else "open vocabulary"
+    print(f"text:       {utt.text}")
+    if utt.raw != utt.text:
+        print(f"raw:        {utt.raw}")
+    print(f"confidence: {utt.confidence:.2f}")
+    print(f"recognizer: {utt.recognizer} ({mode})")
+    print(f"audio {audio_s:.2f} s, model load {load_s:.2f} s, decode {decode_s:.3f} s "
+          f"(real-time factor {decode_s / audio_s if audio_s else 0:.3f}), "
+          f"latency after the last chunk {utt.latency * 1000:.0f} ms")
+    return EX_OK
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from homewatch.voice.service import VoiceService
+
+    config = _config(args)
+    voice = config.voice
+    if args.wav is not None:
+        voice = voice.model_copy(update={"source": SourceConfig(type="wav", path=args.wav)})
+    elif args.device is not None:
+        source = voice.source.model_copy(update={"type": "mic", "device": args.device})
+        voice = voice.model_copy(update={"source": source})
+    if args.all:
+        voice = voice.model_copy(
+            update={"activation": voice.activation.model_copy(update={"mode": "always"})})
+    config = config.model_copy(update={"voice": voice})
+
+    async def show(utt: Utterance) -> None:
+        print(json.dumps(utterance_payload(utt), ensure_ascii=False), flush=True)
+
+    async def main() -> None:
+        service = VoiceService(config, MemoryBus(), show)
+        task = asyncio.create_task(service.run())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(args.seconds):
+                # a file source ends; the recognition thread reports it in stats
+                while service.stats()["audio"] != "ended" and not task.done():  # noqa: ASYNC110
+                    await asyncio.sleep(0.2)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    return EX_OK
