@@ -161,7 +161,7 @@ def to_jsgf(node: Node) -> str:
 
 def spoken_name(name: str) -> str:
     """`front_door` → `front door`: how a configured name is said."""
-    return " ".join(re.sub(r"[^a-z0-9']+", " ", name.lower()).split())
+    return " ".join(re.sub(r"[^\w']+|_", " ", name.lower()).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,13 @@ from homewatch.voice.config import RecognizerConfig, VoiceConfig
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.recognizers import load_recognizer
 from homewatch.voice.transcribe import recognize_pcm
-from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model, resolve_vosk_model
+from homewatch.voice.vosk_engine import (
+    VoskRecognizer,
+    find_vosk_model,
+    fit_phrases,
+    resolve_vosk_model,
+    vosk_vocabulary,
+)
 from tests.conftest import AUDIO
 from tests.voice.conftest import vosk_ko_model
 
@@ -35,10 +41,33 @@ def test_silence_gives_an_empty_result(vosk_ko: VoskRecognizer) -> None:
 
 def test_out_of_vocabulary_grammar_words_do_not_crash(grammar: CommandGrammar) -> None:
     recognizer = VoskRecognizer(vosk_ko_model(), grammar)  # every English word is OOV here
-    assert recognizer.grammar
+    assert {"system", "homewatch", "garage"} <= recognizer.unknown_words
+    assert not recognizer.grammar  # nothing left: open vocabulary, said in the log
     utt = recognize_pcm(recognizer, grammar, read_wav_16k(AUDIO / "c08_piper.wav"))
-    assert "[unk]" not in utt.raw.split()
-    assert isinstance(utt.text, str)
+    assert utt.raw
+
+
+def test_grammar_keeps_the_phrases_the_model_knows() -> None:
+    korean = CommandGrammar(["stop watching the {place}", "{place}"],
+                            places=["시켰다", "암흑신", "homewatch"])
+    recognizer = VoskRecognizer(vosk_ko_model(), korean)
+    assert recognizer.grammar
+    assert recognizer.unknown_words == {"stop", "watching", "the", "homewatch"}
+    utt = recognize_pcm(recognizer, None, read_wav_16k(AUDIO / "c08_piper.wav"))
+    assert set(utt.raw.split()) <= {"시켰다", "암흑신"}
+
+
+def test_unknown_words_are_respelled_from_known_ones() -> None:
+    kept, unknown = fit_phrases(["hey homewatch", "arm the gazebo"],
+                                frozenset({"hey", "home", "watch", "arm", "the"}))
+    assert kept == ["hey home watch"]
+    assert unknown == {"gazebo"}
+
+
+def test_vocabulary_is_read_from_the_model_graph() -> None:
+    vocabulary = vosk_vocabulary(vosk_ko_model())
+    assert vocabulary is not None and len(vocabulary) > 100_000
+    assert "시켰다" in vocabulary and "system" not in vocabulary
 
 
 def test_8khz_input_is_resampled_to_16khz(vosk_ko: VoskRecognizer, tmp_path: Path) -> None:
