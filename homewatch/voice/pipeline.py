@@ -6,6 +6,7 @@ thread-safe. Device errors are reported and the source reopened after a pause.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -39,6 +40,7 @@ class PipelineStats:
     discarded: int = 0  # too little speech
     skipped: int = 0  # speech while muted or outside push-to-talk
     device_errors: int = 0
+    recognizer_errors: int = 0
     decode_seconds: float = 0.0  # recognizer CPU-side wall time
     speech_seconds: float = 0.0  # audio given to the recognizer
     last_latency: float = 0.0
@@ -96,11 +98,24 @@ class VoicePipeline:
         frames, self._pending = self._pending[:usable], self._pending[usable:]
         for offset in range(0, usable, size):
             for event in self.endpointer.process(frames[offset:offset + size]):
-                self._handle(event)
+                self._handle_safely(event)
 
     def _flush(self) -> None:
         for event in self.endpointer.flush():
+            self._handle_safely(event)
+
+    def _handle_safely(self, event: Event) -> None:
+        """A failing utterance is logged and dropped; listening goes on."""
+        try:
             self._handle(event)
+        except Exception:
+            self.stats.recognizer_errors += 1
+            log.exception("voice: recognition failed; utterance dropped")
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.abort()
+            self.endpointer.reset()
 
     def _handle(self, event: Event) -> None:
         if isinstance(event, SpeechStarted):

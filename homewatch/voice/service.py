@@ -94,6 +94,7 @@ class VoiceService:
             "discarded": stats.discarded,
             "skipped": stats.skipped,
             "device_errors": stats.device_errors,
+            "recognizer_errors": stats.recognizer_errors,
             "dropped_blocks": source.dropped if source else 0,
             "dropped_utterances": self._dropped,
             "muted": self.activation.is_muted(),

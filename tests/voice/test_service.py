@@ -187,3 +187,38 @@ def test_device_errors_are_reported_and_retried(sphinx_grammar: PocketsphinxReco
     stats = asyncio.run(main())
     assert stats["device_errors"] >= 3
     assert stats["audio"].startswith("error: cannot open mic:broken")
+
+
+class FlakyRecognizer:
+    """The real recognizer, except that the first utterance fails inside the engine."""
+
+    def __init__(self, inner: PocketsphinxRecognizer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.grammar = inner.grammar
+        self.failed = False
+
+    def stream(self) -> Any:
+        stream = self.inner.stream()
+        if not self.failed:
+            self.failed = True
+            stream.abort()
+            raise RuntimeError("decoder failure")
+        return stream
+
+
+def test_a_failing_utterance_does_not_stop_listening(
+        tmp_path: Path, sphinx_grammar: PocketsphinxRecognizer) -> None:
+    path = write_wav(tmp_path / "mic.wav", join(
+        clip("c08_piper"), silence(1.0), clip("c16_piper"), silence(1.0)))
+    bus = MemoryBus()
+    done = asyncio.Event()
+
+    async def on_utterance(utt: Utterance) -> None:
+        done.set()
+
+    service = VoiceService(config_for(path), bus, on_utterance,
+                           recognizer=FlakyRecognizer(sphinx_grammar))
+    asyncio.run(run_until(service, done))
+    assert [m["text"] for m in bus.json_events("voice/transcript")] == ["what is the status"]
+    assert service.stats()["recognizer_errors"] == 1
