@@ -95,7 +95,11 @@ def _analyze_image(path: Path, pipeline: CameraPipeline, result: AnalysisResult)
     if image is None:
         raise MediaError(f"cannot decode image: {path}")
     result.frames_read = 1
+    pipeline.events.min_hits = 1  # one look is all there is: the score filter alone decides
     _collect(pipeline.process(Frame(image, 0.0, 0)), result)
+    events, snapshots = pipeline.finish()
+    result.events += events
+    result.snapshots.update(snapshots)
 
 
 def _analyze_video(path: Path, cam: CameraConfig, pipeline: CameraPipeline,

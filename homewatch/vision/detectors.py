@@ -137,7 +137,7 @@ def create_detector(config: DetectorConfig, models_dir: Path,
     model = config.resolve(config.model, models_dir)
     if config.kind == "hog" or (config.kind == "auto" and not model.exists()):
         if config.kind == "auto":
-            log.warning("detector model %s not found; using the OpenCV HOG people detector "
+            log.warning("detector model %s not found; using the built-in HOG people detector "
                         "(run `homewatch models pull` for the SSD)", model)
         return HOGPeople()
     labels = config.resolve(config.labels, models_dir)
