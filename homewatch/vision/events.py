@@ -42,6 +42,7 @@ class BestFrame:
     score: float
     image: Image
     track_box: tuple[int, int, int, int]
+    rendered: bool = False  # already sent as this event's snapshot
 
 
 class EventBuilder:

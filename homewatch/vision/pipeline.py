@@ -200,8 +200,9 @@ class CameraPipeline:
         track = next((t for t in [*self.tracker.tracks, *self._ended]
                       if self.events.event_id(t) == event.id), None)
         best = None if track is None else self.events.best.get(track.id)
-        if best is None:
+        if best is None or best.rendered:  # JPEG encoding is costly: only for a better frame
             return None
+        best.rendered = True
         box = Box(*best.track_box)
         return render(best.image, [Mark(event.label, best.score, box, highlight=True)],
                       self.vision.snapshots)
