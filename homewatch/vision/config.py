@@ -116,8 +116,9 @@ class TrackerConfig(_Frozen):
     max_misses: int = Field(default=5, ge=1,
                             description="Missed detector runs (where the object was looked for) "
                             "before it is gone")
-    stationary_after: int = Field(default=10, ge=2,
-                                  description="Hits without moving before an object is stationary")
+    stationary_after_s: float = Field(default=10.0, gt=0,
+                                      description="Seconds without moving before an object is "
+                                      "stationary")
     stationary_max_misses: int = Field(default=25, ge=1,
                                        description="Misses tolerated for stationary objects")
     stationary_recheck_s: float = Field(default=10.0, gt=0,

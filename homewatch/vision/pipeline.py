@@ -132,9 +132,15 @@ class CameraPipeline:
         return self._crop(area, full) if area is not None else None
 
     def _recheck_due(self, ts: float) -> bool:
+        """Without motion: look again at the detect rate while an object is still tentative
+        (confirm or drop it quickly), else only every `stationary_recheck_s`."""
+        tracks = self.tracker.tracks
+        if not tracks:
+            return False
+        if any(not t.confirmed for t in tracks):
+            return True
         last = self._state.last_detect
-        return bool(self.tracker.tracks) and (
-            last is None or ts - last >= self.vision.tracker.stationary_recheck_s)
+        return last is None or ts - last >= self.vision.tracker.stationary_recheck_s
 
     def _crop(self, area: Box, full: Box) -> Box:
         cfg = self.vision.detector

@@ -23,7 +23,7 @@ class Track:
     scores: deque[float]
     hits: int = 1
     misses: int = 0
-    still_hits: int = 0  # consecutive hits without moving
+    still_since: float = 0.0  # when the object last moved
     anchor: Box | None = None  # where the object stood when it stopped moving
     velocity: tuple[float, float] = (0.0, 0.0)  # pixels per second of the box centre
     confirmed: bool = False
@@ -59,7 +59,7 @@ class Tracker:
         self._ids = itertools.count(1)
 
     def stationary(self, track: Track) -> bool:
-        return track.still_hits >= self.config.stationary_after
+        return track.last_seen - track.still_since >= self.config.stationary_after_s
 
     def update(self, detections: list[Detection], searched: Box | None,
                ts: float) -> tuple[list[Track], list[Track]]:
@@ -83,16 +83,14 @@ class Tracker:
             det = detections[di]
             track = Track(next(self._ids), det.label, det.box, ts, ts,
                           deque([det.score], maxlen=self.config.score_history),
-                          top_score=det.score)
+                          still_since=ts, anchor=det.box, top_score=det.score)
             self.tracks.append(track)
             touched.append(track)
         return touched, ended
 
     def _hit(self, track: Track, det: Detection, ts: float) -> None:
-        moved = track.anchor is None or track.anchor.iou(det.box) < 0.8
-        track.still_hits = 0 if moved else track.still_hits + 1
-        if moved:
-            track.anchor = det.box
+        if track.anchor is None or track.anchor.iou(det.box) < 0.8:
+            track.anchor, track.still_since = det.box, ts
         dt = ts - track.last_seen
         if dt > 0:
             (ox, oy), (nx, ny) = track.box.center, det.box.center
