@@ -41,6 +41,7 @@ class SqliteHistory:
         self.path = path
         self.retention_s = retention_days * 86400
         self._lock = threading.Lock()
+        self._closed = False
         self._db = sqlite3.connect(path, check_same_thread=False)
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -48,7 +49,7 @@ class SqliteHistory:
             self._db.executescript(SCHEMA)
 
     def record(self, events: list[ObjectEvent]) -> None:
-        if not events:
+        if not events or self._closed:
             return
         rows = [(e.id, e.camera, e.label, e.start, e.last_seen, e.end, e.top_score,
                  json.dumps(list(e.zones)), e.snapshot) for e in events]
@@ -62,11 +63,15 @@ class SqliteHistory:
             query += " AND camera = ?"
             args += (camera,)
         with self._lock:
+            if self._closed:  # the service has stopped; nothing more is known
+                return None
             row = self._db.execute(query + " ORDER BY last_seen DESC LIMIT 1", args).fetchone()
         return None if row is None else (str(row[0]), float(row[1]))
 
     def recent(self, limit: int = 20) -> list[dict[str, object]]:
         with self._lock:
+            if self._closed:
+                return []
             cur = self._db.execute("SELECT id, camera, label, start, last_seen, end, top_score, "
                                    "zones FROM events ORDER BY last_seen DESC LIMIT ?", (limit,))
             names = [c[0] for c in cur.description]
@@ -74,9 +79,14 @@ class SqliteHistory:
 
     def prune(self, now: float | None = None) -> int:
         cutoff = (time.time() if now is None else now) - self.retention_s
-        with self._lock, self._db:
-            return self._db.execute("DELETE FROM events WHERE last_seen < ?", (cutoff,)).rowcount
+        with self._lock:
+            if self._closed:
+                return 0
+            with self._db:
+                cursor = self._db.execute("DELETE FROM events WHERE last_seen < ?", (cutoff,))
+                return cursor.rowcount
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._db.close()
