@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from homewatch.download import Progress, fetch, sha256_file
 from homewatch.errors import ModelError
@@ -77,7 +76,8 @@ class ModelSpec:
 
     @property
     def download_name(self) -> str:
-        return PurePosixPath(urlsplit(self.url).path).name or self.filename
+        """The file a download is saved as, and its name on a mirror."""
+        return f"{self.filename}.zip" if self.archive is Archive.ZIP else self.filename
 
 
 CATALOG: tuple[ModelSpec, ...] = (

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     get.add_argument("name", help="catalog name (see `homewatch models list`)")
     get.add_argument("--sha256", help="expected checksum; required where none is published")
     get.add_argument("--url", help="download this model from another URL (still verified)")
-    get.add_argument("--mirror", help="base URL holding the original file names (LAN mirror)")
+    get.add_argument("--mirror", help="mirror base URL serving the installed file names")
     get.add_argument("--force", action="store_true", help="download again even if installed")
     get.set_defaults(handler=cmd_pull)
     check_cmd = actions.add_parser("verify", help="re-hash installed models")
