@@ -294,6 +294,8 @@ def install(spec: ModelSpec, models_dir: Path, *, sha256: str | None = None,
     except PermissionError as exc:
         raise ModelError(f"cannot write to {models_dir} ({exc.strerror}): run as the user that "
                          "owns it, or pass --dir") from None
+    except OSError as exc:
+        raise ModelError(f"cannot install {spec.name} into {models_dir}: {exc}") from None
 
 
 def _place(spec: ModelSpec, download: Path, models_dir: Path) -> dict[str, FileRecord]:
