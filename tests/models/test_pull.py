@@ -214,3 +214,12 @@ def test_concurrent_pull_of_the_same_model_is_refused(tmp_path: Path) -> None:
 def test_unknown_model_lists_the_catalog(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="known models: ssd-mobilenet-v1, coco-labels"):
         pull("yolo", tmp_path)
+
+
+def test_file_url_for_offline_installs(tmp_path: Path) -> None:
+    part = tmp_path / STATE_DIR / "downloads" / "coco_labels.txt.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"per")  # file:// has no ranges: the copy starts over
+    result = install(get_spec("coco-labels"), tmp_path, url=LABELS.as_uri())
+    assert result.path.read_bytes() == LABELS.read_bytes()
+    assert not part.exists()
