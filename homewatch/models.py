@@ -281,6 +281,8 @@ def install(spec: ModelSpec, models_dir: Path, *, sha256: str | None = None,
             if not force and state.state is State.INSTALLED and marker is not None \
                     and marker.sha256 == checksum:
                 return Installed(spec, models_dir / spec.filename, downloaded=False)
+            if not force and _adopt(spec, models_dir, checksum, url or spec.url):
+                return Installed(spec, models_dir / spec.filename, downloaded=False)
             download = models_dir / STATE_DIR / "downloads" / spec.download_name
             fetched = fetch(url or spec.url, download, sha256=checksum, size=spec.size,
                             attempts=attempts, progress=progress)
@@ -296,6 +298,17 @@ def install(spec: ModelSpec, models_dir: Path, *, sha256: str | None = None,
                          "owns it, or pass --dir") from None
     except OSError as exc:
         raise ModelError(f"cannot install {spec.name} into {models_dir}: {exc}") from None
+
+
+def _adopt(spec: ModelSpec, models_dir: Path, checksum: str, url: str) -> bool:
+    """Record a plain file that is already in place (copied by hand) if its checksum matches."""
+    target = models_dir / spec.filename
+    if spec.archive is not Archive.FILE or not target.is_file() or sha256_file(target) != checksum:
+        return False
+    record = FileRecord(checksum, target.stat().st_size)
+    _write_marker(models_dir, Marker(spec.name, spec.filename, url, checksum, record.size,
+                                     spec.archive, {spec.filename: record}))
+    return True
 
 
 def _place(spec: ModelSpec, download: Path, models_dir: Path) -> dict[str, FileRecord]:
@@ -408,7 +421,9 @@ def resolve_model(name_or_path: str | Path, models_dir: Path, *, rehash: bool = 
             raise ModelError(f"model {name} in {models_dir} is damaged "
                              f"({'; '.join(result.problems)}); run "
                              f"`homewatch models pull {name} --force`")
-        raise ModelError(f"model {name} is not installed in {models_dir}; "
+        found = " (a copy without a checksum record is there)" \
+            if result.state is State.UNVERIFIED else ""
+        raise ModelError(f"model {name} is not installed in {models_dir}{found}; "
                          f"run `homewatch models pull {name}`")
     path = Path(name).expanduser()
     candidates = [path] if path.is_absolute() else [path, models_dir / path,

@@ -223,3 +223,21 @@ def test_file_url_for_offline_installs(tmp_path: Path) -> None:
     result = install(get_spec("coco-labels"), tmp_path, url=LABELS.as_uri())
     assert result.path.read_bytes() == LABELS.read_bytes()
     assert not part.exists()
+
+
+def test_copied_file_is_adopted_after_its_checksum_matches(tmp_path: Path) -> None:
+    target = tmp_path / "ssd_mobilenet_v1_coco_quant.tflite"
+    target.write_bytes(DETECTOR.read_bytes())
+    spec = get_spec("ssd-mobilenet-v1")
+    assert check(spec, tmp_path).state is State.UNVERIFIED
+    with pytest.raises(ModelError, match="without a checksum record"):
+        resolve_model("ssd-mobilenet-v1", tmp_path)
+    result = install(spec, tmp_path, url="http://127.0.0.1:9/unreachable")
+    assert not result.downloaded
+    assert resolve_model("ssd-mobilenet-v1", tmp_path, rehash=True) == target
+    target.write_bytes(b"TFL3" * 10)  # a wrong copy is not adopted: the download is attempted
+    marker_path = tmp_path / STATE_DIR / "ssd-mobilenet-v1.json"
+    marker_path.unlink()
+    with pytest.raises(DownloadError):
+        install(spec, tmp_path, url="http://127.0.0.1:9/unreachable", attempts=1)
+    assert check(spec, tmp_path).state is State.UNVERIFIED

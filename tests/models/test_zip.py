@@ -7,13 +7,13 @@ Alpha Cephei ships theirs (one top-level directory), served on loopback and load
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from homewatch.download import sha256_file
 from homewatch.errors import ModelError
 from homewatch.models import STATE_DIR, ModelSpec, State, check, get_spec, install, verify
 from tests.models.conftest import FileServer
@@ -32,9 +32,8 @@ def zip_tree(source: Path, archive: Path, top: str) -> None:
 
 
 def spec_for(archive: Path, url: str) -> ModelSpec:
-    data = archive.read_bytes()
-    return dataclasses.replace(get_spec("vosk-en-small"), url=url, size=len(data),
-                               sha256=hashlib.sha256(data).hexdigest())
+    return dataclasses.replace(get_spec("vosk-en-small"), url=url, size=archive.stat().st_size,
+                               sha256=sha256_file(archive))
 
 
 @pytest.fixture(scope="module")
