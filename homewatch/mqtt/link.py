@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,13 +27,15 @@ from homewatch.config import Config
 from homewatch.mqtt.client import build_client, describe_refusal
 from homewatch.mqtt.commands import CommandRouter
 from homewatch.mqtt.discovery import DiscoveryRegistry
-from homewatch.mqtt.outbox import Outbox, OutboxMessage
+from homewatch.mqtt.outbox import Outbox, OutboxMessage, StoredMessage
 from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 INBOX_SIZE = 256
+READ_AHEAD = 500  # rows read from disk per query while delivering
+ACK_COALESCE_S = 0.02
 CATCH_ALL_COMMANDS = ("+/set", "+/+/set", "+/take", "+/+/take")
 HA_REPUBLISH_DELAY = (0.5, 3.0)
 
@@ -55,6 +58,8 @@ class MqttLink:
         self.router = CommandRouter(lambda err: self.publish_event("error", err))
         self._states: dict[str, bytes] = {}
         self._pending: list[OutboxMessage] = []
+        self._writing = 0  # messages on their way to disk
+        self._ready: deque[StoredMessage] = deque()  # read ahead from disk, not yet handed to paho
         self._inflight: dict[int, int] = {}  # paho mid -> outbox id
         self._acked: list[int] = []
         self._cursor = 0
@@ -101,7 +106,7 @@ class MqttLink:
         outbox = self._outbox
         return {
             "connected": self.connected,
-            "outbox_depth": (outbox.depth() if outbox else 0) + len(self._pending),
+            "outbox_depth": self._backlog(),
             "outbox_dropped": outbox.dropped if outbox else 0,
             "inflight": len(self._inflight),
             "commands_rejected": self.router.rejected,
@@ -160,7 +165,11 @@ class MqttLink:
             if not self._pending or self._outbox is None:
                 return
             batch, self._pending = self._pending, []
-            dropped = await self._in_db(self._outbox.append, batch)
+            self._writing = len(batch)
+            try:
+                dropped = await self._in_db(self._outbox.append, batch)
+            finally:
+                self._writing = 0
             if dropped:
                 log.warning("outbox full: dropped the %d oldest message(s)", dropped)
             self._wake_pump.set()
@@ -172,21 +181,27 @@ class MqttLink:
             await self._feed()
 
     async def _feed(self) -> None:
-        while self.connected and self._outbox is not None:
-            room = self._max_inflight - len(self._inflight)
-            if room <= 0:
+        while self.connected and len(self._inflight) < self._max_inflight:
+            if not self._ready and not await self._read_ahead():
                 return
-            rows = await self._in_db(self._outbox.peek, self._cursor, room)
-            if not rows:
-                return
-            for row in rows:
-                info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
-                self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
-                self._cursor = row.id
+            row = self._ready.popleft()
+            info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
+            self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
+
+    async def _read_ahead(self) -> bool:
+        if self._outbox is None:
+            return False
+        rows = await self._in_db(self._outbox.peek, self._cursor, READ_AHEAD)
+        if rows:
+            self._ready.extend(rows)
+            self._cursor = rows[-1].id
+        return bool(rows)
 
     async def _acker(self) -> None:
         while True:
             await self._wake_acker.wait()
+            # Deleting is not on the delivery path: coalesce acks into fewer transactions.
+            await asyncio.sleep(ACK_COALESCE_S)
             await self._flush_acks()
 
     async def _flush_acks(self) -> None:
@@ -238,7 +253,7 @@ class MqttLink:
             self._client.publish(topic, data, qos=1, retain=True)
 
     def _on_down(self, reason: str) -> None:
-        if self.connected:
+        if self.connected and not self._closing.is_set():
             log.warning("lost the MQTT broker (%s); events wait in the outbox", reason)
         self.connected = False
 
@@ -328,7 +343,7 @@ class MqttLink:
 
     def _backlog(self) -> int:
         depth = self._outbox.depth() if self._outbox is not None else 0
-        return depth + len(self._pending)
+        return depth + len(self._pending) + self._writing
 
     async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

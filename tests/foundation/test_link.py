@@ -175,3 +175,17 @@ def test_wrong_password_is_reported_clearly(mosquitto: Mosquitto, tmp_path: Path
     assert refusals and "mqtt.password" in refusals[0]
     assert len(refusals) == 1  # logged once, not on every retry
     assert "wrong-password" not in caplog.text
+
+
+def test_mqtt_v5_delivers_and_says_online(mosquitto: Mosquitto, tmp_path: Path) -> None:
+    config = make_config(tmp_path, mosquitto.port, mqtt={"protocol": "5"})
+    recorder = Recorder(mosquitto.port, [f"{BASE}/events", f"{BASE}/status"])
+
+    async def body(link: MqttLink) -> None:
+        await until(lambda: link.connected)
+        link.publish_event("events", {"v": 5})
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events")
+
+    with_link(MqttLink(config), body)
+    assert recorder.on(f"{BASE}/status")[0].payload == b"online"
+    recorder.close()
