@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from homewatch.errors import ModelError
+from homewatch.models import catalog
 from homewatch.tflite import load_interpreter
 from homewatch.vision.config import DetectorConfig
 from homewatch.vision.geometry import Box
@@ -133,12 +134,21 @@ def _suppress(found: list[Detection], overlap: float = 0.3) -> list[Detection]:
 
 def create_detector(config: DetectorConfig, models_dir: Path,
                     runtime: str | None = None) -> Detector:
-    """The configured detector; with kind=auto, HOG when the model file is absent."""
-    model = config.resolve(config.model, models_dir)
+    """The configured detector; with kind=auto, HOG when the model file is absent.
+
+    `model` and `labels` are paths, file names inside `models_dir`, or names from the
+    `homewatch models` catalog (e.g. `ssd-mobilenet-v1`).
+    """
+    model = config.resolve(_catalog_file(config.model), models_dir)
     if config.kind == "hog" or (config.kind == "auto" and not model.exists()):
         if config.kind == "auto":
             log.warning("detector model %s not found; using the built-in HOG people detector "
                         "(run `homewatch models pull` for the SSD)", model)
         return HOGPeople()
-    labels = config.resolve(config.labels, models_dir)
+    labels = config.resolve(_catalog_file(config.labels), models_dir)
     return TFLiteSSD(model, labels, config.num_threads, runtime)
+
+
+def _catalog_file(name: str) -> str:
+    spec = catalog().get(name)
+    return spec.filename if spec is not None else name

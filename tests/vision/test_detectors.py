@@ -39,6 +39,12 @@ def test_auto_uses_the_ssd_when_present() -> None:
     assert isinstance(detector, TFLiteSSD)
 
 
+def test_catalog_names_resolve_in_the_models_dir() -> None:
+    config = DetectorConfig(kind="tflite", model="ssd-mobilenet-v1", labels="coco-labels")
+    detector = create_detector(config, DETECTOR.parent)
+    assert isinstance(detector, TFLiteSSD) and detector.labels[0] == "person"
+
+
 def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     corrupt = tmp_path / "ssd.tflite"
     corrupt.write_bytes(DETECTOR.read_bytes()[:5000])  # truncated download
