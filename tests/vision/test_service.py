@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from homewatch.bus import CommandRejected, MemoryBus, Payload, encode
+from homewatch.errors import ModelError
 from homewatch.vision.detectors import TFLiteSSD
 from homewatch.vision.service import VisionService
 from tests.conftest import MEDIA
@@ -69,7 +70,7 @@ async def _camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLite
     task = asyncio.create_task(service.run())
     try:
         await wait_for(lambda: bus.states.get("plaza/status") == b"online")
-        await wait_for(lambda: service.stats()["plaza"]["detector_runs"] >= 2)
+        await wait_for(lambda: service.stats().get("plaza", {}).get("detector_runs", 0) >= 2)
         camera.stop()
         await wait_for(lambda: bus.states.get("plaza/status") == b"offline")
         assert service.healthy()  # a lost camera is retried, not a dead service
@@ -134,3 +135,39 @@ async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
     assert platforms == {"binary_sensor", "sensor", "camera", "switch", "button"}
     assert bus.entities["plaza_snapshot"]["t"] == "~/plaza/snapshot"
     assert bus.entities["plaza_person_occupancy"]["device_class"] == "occupancy"
+
+
+def test_file_replay_drops_frames_it_cannot_analyse(tmp_path: Path, ssd: TFLiteSSD) -> None:
+    """A looping file read as fast as it decodes: the slot keeps only the latest frame."""
+    clip = Path(__file__).resolve().parents[2] / "examples" / "media" / "plaza.avi"
+    config = make_config(tmp_path, cameras=[{"name": "replay", "source": str(clip),
+                                             "loop": True, "realtime": False,
+                                             "detect_fps": 5}])
+    bus = RecordingBus()
+    service = VisionService(config, bus, detector=ssd)
+
+    async def scenario() -> dict[str, float]:
+        task = asyncio.create_task(service.run())
+        try:
+            await wait_for(lambda: service.stats().get("replay", {}).get("detector_runs", 0) >= 5)
+            await wait_for(lambda: service.runners["replay"].capture is not None
+                           and service.runners["replay"].capture.frames > 100)  # looped
+            return dict(service.stats()["replay"])
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    stats = asyncio.run(scenario())
+    assert stats["dropped"] > 0
+    assert stats["fps_in"] > stats["fps_analysed"]
+    assert bus.statuses("replay") == ["online", "offline"]  # offline only at shutdown
+
+
+def test_corrupt_model_stops_the_service_with_a_clear_error(tmp_path: Path) -> None:
+    model = tmp_path / "broken.tflite"
+    model.write_bytes(b"\x00" * 64)
+    config = make_config(tmp_path, cameras=[{"name": "plaza", "source": "0"}],
+                         vision={"detector": {"kind": "tflite", "model": str(model)}})
+    with pytest.raises(ModelError, match=r"broken\.tflite"):
+        asyncio.run(VisionService(config, MemoryBus()).run())
