@@ -112,17 +112,25 @@ def _analyze_video(path: Path, cam: CameraConfig, pipeline: CameraPipeline,
     total = _frame_count(path)
     period = 1.0 / cam.detect_fps
     next_due = 0.0
+    frame_s = 1.0 / (source.fps or 25.0)
     try:
-        while (frame := source.read()) is not None:
+        while True:
+            ts = result.frames_read * frame_s
+            # Half a frame of slack keeps e.g. 5 fps exact on a 10 fps file.
+            frame = None
+            if ts + frame_s / 2 >= next_due:
+                frame = source.read()
+                if frame is None:
+                    break
+            elif not source.skip():  # not analysed: step over it without converting it
+                break
             result.frames_read += 1
-            result.duration_s = frame.ts
+            result.duration_s = ts
             if progress is not None:
                 progress(result.frames_read, total)
-            # Half a frame of slack keeps e.g. 5 fps exact on a 10 fps file.
-            if frame.ts + 0.5 / (source.fps or 25.0) < next_due:
-                continue
-            next_due = max(next_due + period, frame.ts)
-            _collect(pipeline.process(frame), result)
+            if frame is not None:
+                next_due = max(next_due + period, ts)
+                _collect(pipeline.process(frame), result)
     finally:
         source.close()
     if result.frames_read == 0:

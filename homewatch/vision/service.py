@@ -36,7 +36,6 @@ def open_source(camera: CameraConfig) -> FrameSource:
 
 @dataclass
 class CameraStats:
-    frames_in: int = 0
     analysed: int = 0
     detector_runs: int = 0
     inference_ms_total: float = 0.0
@@ -69,6 +68,7 @@ class CameraRunner:
         slot: LatestSlot[Frame] = LatestSlot(loop)
         self.slot = slot
         self.capture = CaptureThread(self.camera.name, source, slot.put, self._status_from_thread,
+                                     interval=1.0 / self.camera.detect_fps,
                                      backoff_min=self.config.vision.reconnect_min_s,
                                      backoff_max=self.config.vision.reconnect_max_s)
         self._publish_initial()
@@ -96,15 +96,9 @@ class CameraRunner:
             self._counts[label] = 0
 
     async def _consume(self, slot: LatestSlot[Frame], loop: asyncio.AbstractEventLoop) -> None:
-        period = 1.0 / self.camera.detect_fps
-        next_due = 0.0
+        """Analyse what the capture thread hands over (it already keeps to the detect fps)."""
         while True:
             frame = await slot.get()
-            self.stats.frames_in = slot.put_count
-            now = time.monotonic()
-            if now < next_due:
-                continue
-            next_due = max(next_due + period, now - period)
             result = await loop.run_in_executor(self.executor, self._analyse, frame)
             self._publish(result)
 
@@ -135,7 +129,8 @@ class CameraRunner:
     def snapshot(self) -> dict[str, Any]:
         s, elapsed = self.stats, max(1e-6, time.monotonic() - self.stats.since)
         dropped = self.slot.dropped if self.slot is not None else 0
-        return {"fps_in": round(s.frames_in / elapsed, 2),
+        frames_in = self.capture.frames if self.capture is not None else 0
+        return {"fps_in": round(frames_in / elapsed, 2),
                 "fps_analysed": round(s.analysed / elapsed, 2),
                 "dropped": dropped, "detector_runs": s.detector_runs,
                 "inference_ms": round(s.inference_ms_total / s.detector_runs, 2)

@@ -41,6 +41,9 @@ class FrameSource(Protocol):
     def read(self) -> Frame | None:
         """The next frame; None at the end of a file; raises SourceError when lost."""
 
+    def skip(self) -> bool:
+        """Step over one frame as cheaply as the source allows; False at the end of a file."""
+
     def close(self) -> None: ...
 
 
@@ -106,27 +109,40 @@ class OpenCVSource:
             return cv2.VideoCapture(target, cv2.CAP_FFMPEG, params)
         return cv2.VideoCapture(target)
 
-    def read(self) -> Frame | None:
+    def _advance(self) -> bool:
+        """Grab the next frame (decoded but not converted); False at the end of a file."""
         if self._cap is None:
             raise SourceError("source not open")
-        ok, image = self._cap.read()
+        ok = self._cap.grab()
         if not ok and self.is_file and self.loop and self._file_frame > 0:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._started, self._file_frame = time.monotonic(), 0
-            ok, image = self._cap.read()
-        if not ok or image is None:
+            ok = self._cap.grab()
+        if not ok:
             if self.is_file:
-                return None
+                return False
             raise SourceError(f"camera source {self.spec} stopped delivering frames")
         self._pace()
         self._file_frame += 1
         self._index += 1
-        return Frame(image, self._timestamp(), self._index - 1)
+        return True
 
-    def _timestamp(self) -> float:
-        if self.file_clock:
-            return (self._index) / (self.fps or 25.0)
-        return time.time()
+    def read(self) -> Frame | None:
+        if not self._advance():
+            return None
+        assert self._cap is not None
+        ok, image = self._cap.retrieve()
+        if not ok or image is None:
+            if self.is_file:
+                return None
+            raise SourceError(f"camera source {self.spec} delivered an unreadable frame")
+        index = self._index - 1
+        return Frame(image, index / (self.fps or 25.0) if self.file_clock else time.time(), index)
+
+    def skip(self) -> bool:
+        """Step over one frame without converting it to an image (about half the cost of
+        `read`); False at the end of a file."""
+        return self._advance()
 
     def _pace(self) -> None:
         if not (self.realtime and self.is_file and self.fps):
@@ -154,14 +170,16 @@ class CaptureThread:
     """
 
     def __init__(self, name: str, source: FrameSource, on_frame: FrameCallback,
-                 on_status: StatusCallback, *, backoff_min: float = 1.0,
-                 backoff_max: float = 30.0) -> None:
+                 on_status: StatusCallback, *, interval: float = 0.0,
+                 backoff_min: float = 1.0, backoff_max: float = 30.0) -> None:
         self.name = name
         self.source = source
         self.on_frame = on_frame
         self.on_status = on_status
         self.backoff_min = backoff_min
         self.backoff_max = backoff_max
+        self.interval = interval  # deliver at most one frame per interval (the detect fps)
+        self._next_due = 0.0
         self.frames = 0
         self.reopens = 0
         self.finished = False  # a file source reached its end (no loop)
@@ -208,12 +226,32 @@ class CaptureThread:
         """Deliver frames until stopped, the file ends or the source fails; True if any came."""
         delivered = False
         while not self._stop.is_set():
-            frame = self.source.read()
-            if frame is None:
-                self.finished = True
+            if self._due():
+                frame = self.source.read()
+                if frame is None:
+                    break
+                self._set_online(True)
+                self.on_frame(frame)
+            elif not self.source.skip():
                 break
-            self._set_online(True)
+            else:
+                self._set_online(True)
             delivered = True
             self.frames += 1
-            self.on_frame(frame)
+        else:
+            return delivered
+        self.finished = True
         return delivered
+
+    def _due(self) -> bool:
+        """Whether the next frame is wanted; frames in between are skipped unconverted."""
+        if self.interval <= 0:
+            return True
+        now = time.monotonic()
+        # A quarter interval of slack: a frame arriving a little early still counts, so
+        # camera jitter does not halve the analysed rate.
+        if now < self._next_due - self.interval / 4:
+            return False
+        behind = now > self._next_due + self.interval
+        self._next_due = (now if behind else self._next_due) + self.interval
+        return True
