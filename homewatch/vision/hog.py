@@ -41,6 +41,18 @@ def _tile_weights() -> np.ndarray:
     return weights.astype(np.float32)
 
 
+def _strongest_channel(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel, the gradient of the colour channel with the largest magnitude."""
+    power = dx * dx + dy * dy
+    best_dx, best_dy, best = dx[..., 0], dy[..., 0], power[..., 0]
+    for c in (1, 2):
+        stronger = power[..., c] > best
+        best = np.where(stronger, power[..., c], best)
+        best_dx = np.where(stronger, dx[..., c], best_dx)
+        best_dy = np.where(stronger, dy[..., c], best_dy)
+    return np.ascontiguousarray(best_dx), np.ascontiguousarray(best_dy)
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     x: int
@@ -65,22 +77,20 @@ class HOGPeopleModel:
         kernel = np.array([[-1.0, 0.0, 1.0]], np.float32)
         dx = cv2.filter2D(img, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT_101)
         dy = cv2.filter2D(img, cv2.CV_32F, kernel.T, borderType=cv2.BORDER_REFLECT_101)
-        mag = np.sqrt(dx * dx + dy * dy)
         if img.ndim == 3:  # colour: the channel with the strongest gradient wins
-            best = mag.argmax(axis=2)[..., None]
-            mag = np.take_along_axis(mag, best, 2)[..., 0]
-            dx = np.take_along_axis(dx, best, 2)[..., 0]
-            dy = np.take_along_axis(dy, best, 2)[..., 0]
-        angle = np.arctan2(dy, dx) % np.pi * (BINS / np.pi) - 0.5
+            dx, dy = _strongest_channel(dx, dy)
+        mag, angle = cv2.cartToPolar(dx, dy)
+        angle = np.fmod(angle, np.float32(np.pi)) * np.float32(BINS / np.pi) - np.float32(0.5)
         low = np.floor(angle)
-        frac = angle - low
-        low = low.astype(np.int64) % BINS
-        high = (low + 1) % BINS
-        w_low, w_high = mag * (1 - frac), mag * frac
-        maps = np.empty((*mag.shape, BINS), np.float32)
-        for b in range(BINS):
-            maps[..., b] = np.where(low == b, w_low, 0) + np.where(high == b, w_high, 0)
-        return maps
+        frac = (angle - low).ravel()
+        low_bin = low.astype(np.int64).ravel() % BINS
+        # Scatter both interpolation weights into a pixel-major H×W×9 array in two C passes.
+        base = np.arange(mag.size, dtype=np.int64) * BINS
+        weights = mag.ravel()
+        size = mag.size * BINS
+        maps = np.bincount(base + low_bin, weights * (1 - frac), minlength=size)
+        maps += np.bincount(base + (low_bin + 1) % BINS, weights * frac, minlength=size)
+        return maps.reshape(*mag.shape, BINS).astype(np.float32)
 
     def blocks(self, maps: np.ndarray) -> np.ndarray:
         """Normalised block descriptors: By×Bx×36 (block = 2×2 cells at stride one cell)."""
