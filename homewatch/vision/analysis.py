@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,7 +154,3 @@ def _collect(frame: FrameResult, result: AnalysisResult) -> None:
     for label, count in frame.counts.items():
         result.max_counts[label] = max(result.max_counts.get(label, 0), count)
 
-
-def timed(func: Callable[[], AnalysisResult]) -> tuple[AnalysisResult, float]:
-    started = time.perf_counter()
-    return func(), time.perf_counter() - started

@@ -47,9 +47,6 @@ class Box:
     def contains_point(self, x: float, y: float) -> bool:
         return self.x1 <= x < self.x2 and self.y1 <= y < self.y2
 
-    def as_list(self) -> list[int]:
-        return [self.x1, self.y1, self.x2, self.y2]
-
 
 def union(boxes: Iterable[Box]) -> Box | None:
     items = list(boxes)

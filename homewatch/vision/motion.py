@@ -58,9 +58,6 @@ class MotionGate:
             cv2.fillPoly(mask, [points], 0)
         return mask
 
-    def reset(self) -> None:
-        self._background = None
-
     def update(self, image: Image) -> MotionResult:
         gray = self._prepare(image)
         brightness = float(gray.mean()) / 255.0
