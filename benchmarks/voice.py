@@ -26,10 +26,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from homewatch.config import Config  # noqa: E402
-from homewatch.voice.audio import SAMPLE_RATE, Pcm, read_wav_16k  # noqa: E402
-from homewatch.voice.metrics import word_error_rate  # noqa: E402
-from homewatch.voice.names import command_grammar  # noqa: E402
+from homewatch.config import Config
+from homewatch.voice.audio import SAMPLE_RATE, Pcm, read_wav_16k
+from homewatch.voice.metrics import word_error_rate
+from homewatch.voice.names import command_grammar
 
 SHARED = Path(os.environ.get("HOMEWATCH_SHARED", REPO.parent / "shared"))
 DEFAULT_AUDIO = SHARED / "audio" / "commands"

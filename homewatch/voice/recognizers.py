@@ -57,7 +57,12 @@ def mean_confidence(words: tuple[Word, ...]) -> float:
 def load_recognizer(config: Config, grammar: CommandGrammar | None,
                     engine: str | None = None) -> Recognizer:
     """Load the configured engine (`auto`: Vosk when its model is installed, else pocketsphinx)."""
-    from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model, resolve_vosk_model
+    from homewatch.voice.vosk_engine import (
+        VoskRecognizer,
+        check_catalog_model,
+        find_vosk_model,
+        resolve_vosk_model,
+    )
 
     choice = engine or config.voice.recognizer.engine
     rcfg = config.voice.recognizer
@@ -69,7 +74,10 @@ def load_recognizer(config: Config, grammar: CommandGrammar | None,
         else:
             choice = "vosk"
     if choice == "vosk":
-        return VoskRecognizer(resolve_vosk_model(config), grammar)
+        path = resolve_vosk_model(config)
+        if path.exists():
+            check_catalog_model(config)
+        return VoskRecognizer(path, grammar)
     if choice == "pocketsphinx":
         from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 

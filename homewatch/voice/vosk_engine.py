@@ -25,12 +25,34 @@ UNKNOWN = "[unk]"
 
 
 def resolve_vosk_model(config: Config) -> Path:
-    """The configured model: a path, or a name inside `models.dir`."""
+    """The configured model: a catalog name (`vosk-en-small`), a path, or a name in models.dir."""
+    from homewatch.models import catalog
+
     value = config.voice.recognizer.vosk_model
+    spec = catalog().get(value)
+    if spec is not None:
+        return config.models.dir / spec.filename
     path = Path(value).expanduser()
-    if path.is_absolute() or "/" in value or value.startswith("."):
+    if path.is_absolute() or path.exists():
         return path
-    return config.models.dir / value
+    return config.models.dir / path
+
+
+def check_catalog_model(config: Config) -> None:
+    """A model pulled through the catalog must be intact; a hand-copied one is allowed."""
+    from homewatch.models import State, catalog, check
+
+    spec = catalog().get(config.voice.recognizer.vosk_model)
+    if spec is None:
+        return
+    result = check(spec, config.models.dir)
+    if result.state is State.CORRUPT:
+        raise ModelError(f"Vosk model {spec.name} in {config.models.dir} is damaged "
+                         f"({'; '.join(result.problems)}); run "
+                         f"`homewatch models pull {spec.name} --force`")
+    if result.state is State.UNVERIFIED:
+        log.warning("Vosk model at %s has no checksum record; `homewatch models pull %s` "
+                    "verifies it", config.models.dir / spec.filename, spec.name)
 
 
 def _is_model_dir(path: Path) -> bool:

@@ -35,7 +35,7 @@ def test_transcribe_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixtu
     config.write_text(f"models:\n  dir: {tmp_path}\nvoice:\n  recognizer:\n    engine: vosk\n")
     assert main(["transcribe", str(AUDIO / "c04_piper.wav"), "-c", str(config)]) == 1
     err = capsys.readouterr().err
-    assert str(tmp_path / "vosk-en-small") in err
+    assert str(tmp_path / "vosk-model-small-en-us-0.15") in err
     assert "homewatch models pull vosk-en-small" in err
 
 

@@ -33,7 +33,7 @@ def config_for(path: Path, mode: str = "always", **source: Any) -> Config:
 async def poll(condition: Callable[[], bool]) -> None:
     """Wait for state that the recognition thread changes (no event to await there)."""
     async with asyncio.timeout(30):
-        while not condition():  # noqa: ASYNC110
+        while not condition():
             await asyncio.sleep(0.02)
 
 

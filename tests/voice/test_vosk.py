@@ -96,10 +96,15 @@ def test_missing_model_directory_names_the_path_and_the_pull_command(tmp_path: P
 
 def test_model_names_resolve_inside_the_models_dir(tmp_path: Path) -> None:
     config = Config(models=ModelsConfig(dir=tmp_path))
-    assert resolve_vosk_model(config) == tmp_path / "vosk-en-small"
+    installed = tmp_path / "vosk-model-small-en-us-0.15"  # where `models pull` unpacks it
+    assert resolve_vosk_model(config) == installed
     assert find_vosk_model(config) is None
-    (tmp_path / "vosk-en-small").symlink_to(vosk_ko_model())
-    assert find_vosk_model(config) == tmp_path / "vosk-en-small"
+    installed.symlink_to(vosk_ko_model())  # copied by hand: no checksum record, still used
+    assert find_vosk_model(config) == installed
+    assert load_recognizer(config, None).name == "vosk"
+    by_name = Config(models=ModelsConfig(dir=tmp_path), voice=VoiceConfig(
+        recognizer=RecognizerConfig(vosk_model="vosk-model-small-en-us-0.15")))
+    assert resolve_vosk_model(by_name) == installed
 
 
 def test_engine_choice_auto_falls_back_to_pocketsphinx(tmp_path: Path) -> None:
