@@ -65,10 +65,21 @@ class VoicePipeline:
         self.stats = PipelineStats()
         self._stream: RecognizerStream | None = None
         self._pending = b""
-        self._speech_start = 0.0
 
     def run(self, stop: threading.Event) -> None:
-        """Until `stop` is set or a file source ends; device errors are retried."""
+        """Until `stop` is set or a file source ends; device errors are retried.
+
+        Anything else ends the thread (logged), which makes the service unhealthy.
+        """
+        try:
+            self._run(stop)
+        except Exception as exc:
+            self.stats.audio = f"failed: {exc}"
+            log.exception("voice: the recognition thread failed")
+        finally:
+            self._drop_utterance()
+
+    def _run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 self.stats.audio = "running"
@@ -84,7 +95,6 @@ class VoicePipeline:
                 log.error("voice: %s; retrying in %.0f s", exc, self.retry_s)
                 self._drop_utterance()
                 stop.wait(self.retry_s)
-        self._drop_utterance()
 
     def _feed(self, data: bytes) -> None:
         self.stats.audio_seconds += len(data) / (2 * SAMPLE_RATE)
@@ -119,7 +129,6 @@ class VoicePipeline:
 
     def _handle(self, event: Event) -> None:
         if isinstance(event, SpeechStarted):
-            self._speech_start = time.time()
             if self.activation.wants_speech():
                 self._stream = self.recognizer.stream()
                 self._accept(event.audio)
@@ -156,6 +165,8 @@ class VoicePipeline:
         if not self.activation.accept(utt.text):
             self.stats.ignored += 1
             return
+        log.debug("voice: heard %r (raw %r, %.0f ms after the end)", utt.text, utt.raw,
+                  latency * 1000)
         self.stats.utterances += 1
         self.stats.last_latency = latency
         self.stats.latency_total += latency

@@ -222,3 +222,32 @@ def test_a_failing_utterance_does_not_stop_listening(
     asyncio.run(run_until(service, done))
     assert [m["text"] for m in bus.json_events("voice/transcript")] == ["what is the status"]
     assert service.stats()["recognizer_errors"] == 1
+
+
+class CorruptStream:
+    name = "pcm:stdin"
+    dropped = 0
+
+    def blocks(self, stop: threading.Event) -> Iterator[Pcm]:
+        yield silence(0.03)
+        raise ValueError("odd number of bytes")
+
+
+def test_an_unexpected_failure_makes_the_service_unhealthy(
+        sphinx_grammar: PocketsphinxRecognizer) -> None:
+    async def on_utterance(utt: Utterance) -> None:
+        pass
+
+    async def main() -> dict[str, Any]:
+        service = VoiceService(Config(), MemoryBus(), on_utterance, source=CorruptStream(),
+                               recognizer=sphinx_grammar)
+        task = asyncio.create_task(service.run())
+        await poll(lambda: service._thread is not None)
+        await poll(lambda: not service.healthy())
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return service.stats()
+
+    stats = asyncio.run(main())
+    assert stats["audio"] == "failed: odd number of bytes"
