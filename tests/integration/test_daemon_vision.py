@@ -41,7 +41,8 @@ def test_daemon_publishes_person_events_counts_and_entities(mosquitto: Mosquitto
     assert max(int(m.payload) for m in recorder.on(f"{BASE}/front_door/person")) >= 3
     snapshot = recorder.on(f"{BASE}/front_door/snapshot")[-1]
     assert snapshot.payload[:2] == b"\xff\xd8"  # JPEG
-    discovery = json.loads(recorder.on("homeassistant/device/homewatch_testnode/config")[-1].payload)
+    topic = "homeassistant/device/homewatch_testnode/config"
+    discovery = json.loads(recorder.on(topic)[-1].payload)
     platforms = {c["p"] for c in discovery["cmps"].values()}
     assert {"binary_sensor", "sensor", "camera", "switch", "button", "text"} <= platforms
     assert recorder.on(f"{BASE}/front_door/status")[-1].payload == b"offline"
