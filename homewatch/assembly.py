@@ -5,8 +5,12 @@ from __future__ import annotations
 from homewatch.bus import Bus
 from homewatch.config import Config
 from homewatch.service import Service
+from homewatch.vision.service import VisionService
 
 
 def build_services(config: Config, bus: Bus) -> list[Service]:
     """Every long-lived subsystem the configuration asks for, wired to `bus`."""
-    return []
+    services: list[Service] = []
+    if any(camera.enabled for camera in config.cameras):
+        services.append(VisionService(config, bus))
+    return services

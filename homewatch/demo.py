@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,17 +19,35 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from homewatch.config import Config
 from homewatch.daemon import Supervisor
-from homewatch.errors import EX_OK
+from homewatch.errors import EX_OK, HomewatchError
 from homewatch.logsetup import setup_logging
+from homewatch.models import pull
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
 QUIET_TOPICS = ("snapshot",)
+DETECTOR = "ssd_mobilenet_v1_coco_quant.tflite"
+LABELS = "coco_labels.txt"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def find_detector(models_dir: Path) -> dict[str, str]:
+    """The COCO SSD from a local copy, else `homewatch models pull`, else HOG (zero downloads)."""
+    shared = Path(os.environ.get("HOMEWATCH_SHARED", REPO.parent / "shared")) / "models"
+    for folder in (shared, models_dir):
+        if (folder / DETECTOR).is_file() and (folder / LABELS).is_file():
+            return {"model": str(folder / DETECTOR), "labels": str(folder / LABELS)}
+    try:
+        pull("ssd-mobilenet-v1", models_dir)
+    except HomewatchError as exc:
+        print(f"(no detector model: {exc}; using the built-in HOG people detector)")
+        return {"kind": "hog"}
+    return {"model": str(models_dir / DETECTOR), "labels": str(models_dir / LABELS)}
 
 
 def demo_config(state_dir: Path, port: int) -> Config:
@@ -37,24 +57,49 @@ def demo_config(state_dir: Path, port: int) -> Config:
         "daemon": {"state_dir": str(state_dir), "stats_interval_s": 5, "drain_timeout_s": 3},
         "models": {"dir": str(state_dir / "models")},
         "logging": {"level": "WARNING"},
+        "cameras": [{"name": "front_door", "source": str(EXAMPLES / "media" / "plaza.avi"),
+                     "loop": True, "detect_fps": 5}],
+        "vision": {"detector": find_detector(state_dir / "models")},
     }
     return Config.model_validate(data)
 
 
-def describe(topic: str, payload: bytes) -> str:
-    if topic.endswith(QUIET_TOPICS) or topic.startswith("homeassistant/device"):
-        return f"{topic}  <{len(payload)} bytes>"
-    text = payload.decode("utf-8", "replace")
-    with contextlib.suppress(ValueError):
-        text = json.dumps(json.loads(text), ensure_ascii=False)
-    return f"{topic}  {text[:300]}"
+class Viewer:
+    """Prints what is worth reading; counts the rest (snapshots, event updates, stats)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        self.counts[topic] += 1
+        line = self.describe(topic, payload)
+        if line:
+            print(line, flush=True)
+
+    def describe(self, topic: str, payload: bytes) -> str | None:
+        if topic.startswith("homeassistant/device"):
+            entities = len(json.loads(payload).get("cmps", {}))
+            return f"{topic}  <Home Assistant discovery: {entities} entities>"
+        if topic.endswith(QUIET_TOPICS) or topic.endswith("/stats"):
+            return None
+        text = payload.decode("utf-8", "replace")
+        with contextlib.suppress(ValueError):
+            data = json.loads(text)
+            if isinstance(data, dict) and data.get("type") == "update":
+                return None
+            text = json.dumps(data, ensure_ascii=False)
+        return f"{topic}  {text[:240]}"
+
+    def summary(self) -> str:
+        rows = [f"  {n:6d}  {topic}" for topic, n in sorted(self.counts.items())]
+        return "\n".join(["messages received per topic:", *rows])
 
 
 @contextlib.contextmanager
-def printing_subscriber(port: int, topics: list[str]) -> Iterator[paho.Client]:
+def subscriber(port: int, topics: list[str], viewer: Viewer) -> Iterator[paho.Client]:
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id="homewatch-demo-viewer")
     client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
-    client.on_message = lambda c, u, m: print(describe(m.topic, bytes(m.payload)), flush=True)
+    client.on_message = lambda c, u, m: viewer.on_message(m.topic, bytes(m.payload))
     client.connect_async("127.0.0.1", port)
     client.loop_start()
     try:
@@ -68,10 +113,13 @@ async def _run(config: Config, seconds: float) -> int:
     supervisor = Supervisor(config)
     daemon = asyncio.create_task(supervisor.run())
     await asyncio.sleep(1.0)  # the embedded broker and the daemon come up
-    with printing_subscriber(config.mqtt.port, ["homewatch/#", "homeassistant/device/#"]):
+    viewer = Viewer()
+    with subscriber(config.mqtt.port, ["homewatch/#", "homeassistant/device/#"], viewer):
         await asyncio.wait({daemon}, timeout=seconds)
         supervisor.request_stop()
-        return await daemon
+        code = await daemon
+    print("\n" + viewer.summary())
+    return code
 
 
 def run_demo(seconds: float) -> int:

@@ -36,6 +36,7 @@ T = TypeVar("T")
 INBOX_SIZE = 256
 READ_AHEAD = 500  # rows read from disk per query while delivering
 ACK_COALESCE_S = 0.02
+DISCOVERY_DEBOUNCE_S = 0.5
 CATCH_ALL_COMMANDS = ("+/set", "+/+/set", "+/take", "+/+/take")
 HA_REPUBLISH_DELAY = (0.5, 3.0)
 
@@ -75,6 +76,7 @@ class MqttLink:
         self._wake_pump = asyncio.Event()
         self._wake_acker = asyncio.Event()
         self._ha_online = asyncio.Event()
+        self._discovery_changed = asyncio.Event()
         self._progress = asyncio.Event()
         self._inbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(INBOX_SIZE)
         self._write_lock = asyncio.Lock()
@@ -93,9 +95,12 @@ class MqttLink:
 
     def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
         self.router.add(topic_filter, handler)
+        if self.connected:
+            self._client.subscribe(self.topics.full(topic_filter), qos=1)
 
     def add_entity(self, key: str, component: Json) -> None:
         self.discovery.add(key, component)
+        self._discovery_changed.set()  # services add entities as they start, maybe after connect
 
     # ---- Service -----------------------------------------------------------------------
     def healthy(self) -> bool:
@@ -130,6 +135,7 @@ class MqttLink:
                 tg.create_task(self._acker(), name="mqtt-acker")
                 tg.create_task(self._commands(), name="mqtt-commands")
                 tg.create_task(self._ha_republisher(), name="mqtt-ha-republish")
+                tg.create_task(self._discovery_updater(), name="mqtt-discovery")
         finally:
             await self._shutdown()
 
@@ -231,6 +237,14 @@ class MqttLink:
                 log.info("Home Assistant came online: republishing discovery and state")
                 self._publish_retained()
 
+    async def _discovery_updater(self) -> None:
+        while True:
+            await self._discovery_changed.wait()
+            await asyncio.sleep(DISCOVERY_DEBOUNCE_S)  # one payload for a burst of entities
+            self._discovery_changed.clear()
+            if self.connected and self._config.mqtt.discovery:
+                self._publish_discovery()
+
     # ---- connection state (loop thread) ------------------------------------------------
     def _on_up(self) -> None:
         self.connected = True
@@ -247,10 +261,14 @@ class MqttLink:
     def _publish_retained(self) -> None:
         self._client.publish(self.topics.status, ONLINE, qos=1, retain=True)
         if self._config.mqtt.discovery:
-            self._client.publish(self.topics.discovery, encode(self.discovery.payload()),
-                                 qos=1, retain=True)
+            self._publish_discovery()
         for topic, data in self._states.items():
             self._client.publish(topic, data, qos=1, retain=True)
+
+    def _publish_discovery(self) -> None:
+        self._discovery_changed.clear()
+        self._client.publish(self.topics.discovery, encode(self.discovery.payload()),
+                             qos=1, retain=True)
 
     def _on_down(self, reason: str) -> None:
         if self.connected and not self._closing.is_set():

@@ -189,3 +189,28 @@ def test_mqtt_v5_delivers_and_says_online(mosquitto: Mosquitto, tmp_path: Path) 
     with_link(MqttLink(config), body)
     assert recorder.on(f"{BASE}/status")[0].payload == b"online"
     recorder.close()
+
+
+def test_entities_and_commands_added_after_connect_are_announced(mosquitto: Mosquitto,
+                                                                 tmp_path: Path) -> None:
+    link = MqttLink(make_config(tmp_path, mosquitto.port))
+    topic = "homeassistant/device/homewatch_testnode/config"
+    recorder = Recorder(mosquitto.port, [topic])
+    seen: list[bytes] = []
+
+    async def late(command: Command) -> None:
+        seen.append(command.payload)
+
+    async def body(link: MqttLink) -> None:
+        await until(lambda: link.connected)
+        await asyncio.to_thread(recorder.wait_topic, topic)
+        link.add_entity("late", {"p": "button", "name": "Late", "cmd_t": "~/late/take"})
+        link.add_command("late/take", late)
+        await asyncio.to_thread(recorder.wait_topic, topic, 2)
+        await asyncio.sleep(0.2)  # the new subscription reaches the broker
+        recorder.publish(f"{BASE}/late/take", b"PRESS")
+        await until(lambda: seen == [b"PRESS"])
+
+    with_link(link, body)
+    assert "late" in json.loads(recorder.on(topic)[-1].payload)["cmps"]
+    recorder.close()
