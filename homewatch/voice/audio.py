@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,45 +51,63 @@ def downmix(samples: Pcm, channels: int) -> Pcm:
 
 
 class Resampler:
-    """Streaming resampler to 16 kHz: windowed-sinc low-pass, then linear interpolation.
+    """Streaming band-limited resampler (windowed-sinc interpolation at each output instant).
 
-    Keeps its filter history and fractional read position across blocks, so a capture
-    stream can be converted block by block without clicks at the seams.
+    The cutoff sits at 90 % of the lower Nyquist frequency, so it both interpolates
+    (8 kHz → 16 kHz) and anti-aliases (48 kHz → 16 kHz). Output depends only on the
+    input samples, never on how they were split into blocks; it lags the input by the
+    kernel's half-width (about 1 ms at 16 kHz, 3 ms at 48 kHz).
     """
 
-    def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE, taps: int = 63) -> None:
+    def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE, zero_crossings: int = 16
+                 ) -> None:
         if rate_in < 4000:
             raise AudioFormatError(f"sample rate {rate_in} Hz is too low for speech")
         self.rate_in, self.rate_out = rate_in, rate_out
         self._step = rate_in / rate_out
-        cutoff = 0.45 * min(rate_in, rate_out) / rate_in  # of the input rate
-        n = np.arange(taps) - (taps - 1) / 2
-        kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
-        self._kernel = kernel / kernel.sum()
-        self._history = np.zeros(taps - 1)
-        self._pos = 0.0  # next output position, in input samples relative to this block
+        self._cutoff = 0.9 * min(1.0, rate_out / rate_in)  # of the input Nyquist frequency
+        self.half_width = math.ceil(zero_crossings / self._cutoff)  # in input samples
+        self._buffer = np.zeros(self.half_width)  # input from absolute index `_offset` on
+        self._offset = -self.half_width
+        self._produced = 0
 
     def process(self, block: Pcm) -> Pcm:
-        signal = np.concatenate([self._history, block.astype(np.float64)])
-        filtered = np.convolve(signal, self._kernel, mode="valid")  # one per input sample
-        self._history = signal[len(signal) - len(self._history):]
-        if len(filtered) == 0:
-            return np.zeros(0, dtype=np.int16)
-        count = max(0, math.ceil((len(filtered) - 1 - self._pos) / self._step))
-        positions = self._pos + self._step * np.arange(count)
-        out = np.interp(positions, np.arange(len(filtered)), filtered)
-        self._pos = self._pos + self._step * count - len(filtered)
+        self._buffer = np.concatenate([self._buffer, block.astype(np.float64)])
+        k = self.half_width
+        end = self._offset + len(self._buffer)  # absolute index one past the last sample
+        # output n sits at input position n * step and needs samples up to floor(pos) + k
+        last = math.floor((end - 1 - k) / self._step) if end - 1 - k >= 0 else -1
+        count = max(0, last - self._produced + 1)
+        positions = (self._produced + np.arange(count, dtype=np.float64)) * self._step
+        self._produced += count
+        out = self._interpolate(positions - self._offset)
+        keep_from = math.floor(self._produced * self._step) - k + 1 - self._offset
+        if keep_from > 0:
+            self._buffer = self._buffer[keep_from:]
+            self._offset += keep_from
         result: Pcm = np.clip(np.round(out), -32768, 32767).astype(np.int16)
         return result
 
+    def _interpolate(self, positions: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
+        if len(positions) == 0:
+            return np.zeros(0)
+        k = self.half_width
+        taps = np.arange(-k + 1, k + 1)
+        index = np.floor(positions).astype(np.int64)[:, None] + taps[None, :]
+        distance = positions[:, None] - index
+        window = 0.5 * (1 + np.cos(np.pi * np.clip(distance / k, -1, 1)))
+        weights = self._cutoff * np.sinc(self._cutoff * distance) * window
+        weights /= weights.sum(axis=1, keepdims=True)
+        samples = self._buffer[np.clip(index, 0, len(self._buffer) - 1)]
+        out: npt.NDArray[np.float64] = (samples * weights).sum(axis=1)
+        return out
+
 
 def resample(samples: Pcm, rate_in: int, rate_out: int = SAMPLE_RATE) -> Pcm:
-    """Resample a whole recording (delay of the filter compensated)."""
+    """Resample a whole recording."""
     if rate_in == rate_out:
         return samples
     resampler = Resampler(rate_in, rate_out)
-    delay = (len(resampler._kernel) - 1) // 2
-    padded = np.concatenate([samples, np.zeros(delay + 4, dtype=np.int16)])
-    out = resampler.process(padded)
-    skip = round(delay * rate_out / rate_in)
-    return out[skip: skip + round(len(samples) * rate_out / rate_in)]
+    tail = np.zeros(resampler.half_width + math.ceil(rate_in / rate_out) + 1, dtype=np.int16)
+    out = resampler.process(np.concatenate([samples, tail]))
+    return out[: round(len(samples) * rate_out / rate_in)]
