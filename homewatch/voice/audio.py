@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import wave
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,47 +59,59 @@ class Resampler:
     kernel's half-width (about 1 ms at 16 kHz, 3 ms at 48 kHz).
     """
 
-    def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE, zero_crossings: int = 16
+    def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE, zero_crossings: int = 8
                  ) -> None:
         if rate_in < 4000:
             raise AudioFormatError(f"sample rate {rate_in} Hz is too low for speech")
         self.rate_in, self.rate_out = rate_in, rate_out
-        self._step = rate_in / rate_out
         self._cutoff = 0.9 * min(1.0, rate_out / rate_in)  # of the input Nyquist frequency
         self.half_width = math.ceil(zero_crossings / self._cutoff)  # in input samples
         self._buffer = np.zeros(self.half_width)  # input from absolute index `_offset` on
         self._offset = -self.half_width
         self._produced = 0
+        ratio = Fraction(rate_in, rate_out)
+        self._num, self._phases = ratio.numerator, ratio.denominator
+        self._taps = np.arange(-self.half_width + 1, self.half_width + 1)
+        # output n sits at n * num / phases input samples: its fractional part repeats
+        fractions = np.arange(self._phases, dtype=np.float64) / self._phases
+        self._table = self._weights(fractions) if self._phases <= 1000 else None
 
     def process(self, block: Pcm) -> Pcm:
         self._buffer = np.concatenate([self._buffer, block.astype(np.float64)])
         k = self.half_width
         end = self._offset + len(self._buffer)  # absolute index one past the last sample
-        # output n sits at input position n * step and needs samples up to floor(pos) + k
-        last = math.floor((end - 1 - k) / self._step) if end - 1 - k >= 0 else -1
+        # output n sits at input position n * num / phases and needs samples up to floor + k
+        last = (end - 1 - k) * self._phases // self._num if end - 1 - k >= 0 else -1
         count = max(0, last - self._produced + 1)
-        positions = (self._produced + np.arange(count, dtype=np.float64)) * self._step
+        out = self._interpolate(self._produced, count)
         self._produced += count
-        out = self._interpolate(positions - self._offset)
-        keep_from = math.floor(self._produced * self._step) - k + 1 - self._offset
+        keep_from = self._produced * self._num // self._phases - k + 1 - self._offset
         if keep_from > 0:
             self._buffer = self._buffer[keep_from:]
             self._offset += keep_from
         result: Pcm = np.clip(np.round(out), -32768, 32767).astype(np.int16)
         return result
 
-    def _interpolate(self, positions: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
-        if len(positions) == 0:
-            return np.zeros(0)
-        k = self.half_width
-        taps = np.arange(-k + 1, k + 1)
-        index = np.floor(positions).astype(np.int64)[:, None] + taps[None, :]
-        distance = positions[:, None] - index
-        window = 0.5 * (1 + np.cos(np.pi * np.clip(distance / k, -1, 1)))
-        weights = self._cutoff * np.sinc(self._cutoff * distance) * window
+    def _weights(self, fractions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        distance = fractions[:, None] - self._taps[None, :]
+        window = 0.5 * (1 + np.cos(np.pi * np.clip(distance / self.half_width, -1, 1)))
+        weights: npt.NDArray[np.float64] = (
+            self._cutoff * np.sinc(self._cutoff * distance) * window)
         weights /= weights.sum(axis=1, keepdims=True)
-        samples = self._buffer[np.clip(index, 0, len(self._buffer) - 1)]
-        out: npt.NDArray[np.float64] = (samples * weights).sum(axis=1)
+        return weights
+
+    def _interpolate(self, first: int, count: int) -> npt.NDArray[np.float64]:
+        """Outputs first..first+count-1 from the buffer."""
+        if count == 0:
+            return np.zeros(0)
+        n = first + np.arange(count, dtype=np.int64)
+        whole, phase = np.divmod(n * self._num, self._phases)
+        index = (whole - self._offset)[:, None] + self._taps[None, :]
+        if self._table is not None:
+            weights = self._table[phase]
+        else:
+            weights = self._weights(phase.astype(np.float64) / self._phases)
+        out: npt.NDArray[np.float64] = np.einsum("ij,ij->i", self._buffer[index], weights)
         return out
 
 
