@@ -227,7 +227,28 @@ def main() -> int:
             print(f"  {row['vad']:<10} utterances {row['utterances']:>2}/{row['expected']}  "
                   f"exact commands {row['exact_commands']:>2}/{row['expected']}  "
                   f"discarded {row['discarded']}")
+    print("\nCapture resampling to 16 kHz (streamed in 30 ms blocks), share of one core:")
+    for rate, share in resampler_table():
+        print(f"  {rate:>5} Hz: {share:.2%}")
     return 0
+
+
+def resampler_table() -> list[tuple[int, float]]:
+    """CPU share of streaming a device's native rate down/up to 16 kHz in 30 ms blocks."""
+    import numpy as np
+
+    from homewatch.voice.audio import Resampler
+
+    rows = []
+    for rate in (48000, 44100, 8000):
+        signal = np.random.default_rng(0).integers(-3000, 3000, rate * 20, dtype=np.int16)
+        block = rate * 30 // 1000
+        resampler = Resampler(rate)
+        started = time.perf_counter()
+        for offset in range(0, len(signal), block):
+            resampler.process(signal[offset:offset + block])
+        rows.append((rate, (time.perf_counter() - started) / 20))
+    return rows
 
 
 def _packaged_vosk_model() -> Path | None:
