@@ -7,12 +7,11 @@ from homewatch.voice.grammar import DEFAULT_TEMPLATES, CommandGrammar
 
 
 def place_names(config: Config) -> tuple[str, ...]:
-    """Camera names, their zones (when the camera config has any) and the configured places."""
+    """Camera names, their zones and the configured places."""
     names: list[str] = []
     for camera in config.cameras:
         names.append(camera.name)
-        zones = getattr(camera, "zones", None) or ()
-        names.extend(z if isinstance(z, str) else str(getattr(z, "name", z)) for z in zones)
+        names.extend(zone.name for zone in camera.zones)
     names.extend(config.voice.grammar.places)
     return tuple(names)
 

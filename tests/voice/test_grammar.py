@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from homewatch.config import Config
-from homewatch.vision.config import CameraConfig
+from homewatch.vision.config import CameraConfig, ZoneConfig
 from homewatch.voice.config import GrammarConfig, VoiceConfig
 from homewatch.voice.grammar import CommandGrammar, TemplateError, expand, parse_template
 from homewatch.voice.names import command_grammar
@@ -40,10 +40,12 @@ def test_every_shared_command_sentence_is_in_the_grammar(grammar: CommandGrammar
 
 
 def test_configured_camera_and_zone_names_become_places() -> None:
-    config = Config(cameras=(CameraConfig(name="shed_door", source="0"),),
+    zone = ZoneConfig(name="left_lawn", polygon=((0, 0), (1, 0), (1, 1)))
+    config = Config(cameras=(CameraConfig(name="shed_door", source="0", zones=(zone,)),),
                     voice=VoiceConfig(grammar=GrammarConfig(places=("pond",), devices=("fan",))))
     grammar = command_grammar(config)
     assert "is anyone at the shed door" in grammar.phrases
+    assert "is there a dog in the left lawn" in grammar.phrases
     assert "stop watching the pond" in grammar.phrases
     assert "turn off the fan" in grammar.phrases
     assert "living room" not in grammar.jsgf()
