@@ -90,7 +90,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if args.wav is not None:
         voice = voice.model_copy(update={"source": SourceConfig(type="wav", path=args.wav)})
     elif args.device is not None:
-        source = voice.source.model_copy(update={"type": "mic", "device": args.device})
+        device = int(args.device) if args.device.isdigit() else args.device
+        source = voice.source.model_copy(update={"type": "mic", "device": device})
         voice = voice.model_copy(update={"source": source})
     if args.all:
         voice = voice.model_copy(
