@@ -18,24 +18,36 @@ from homewatch.understanding.features import FeatureSpec, class_slice
 from homewatch.understanding.schema import INTENTS, MAX_COUNT, OBJECTS
 
 RULES: tuple[tuple[str, str], ...] = (
-    ("disarm", r"\b(disarm|dis arm|unarm|un arm)\b|\balarm (off|system off)\b|"
-               r"\b(off|deactivate|disable|cancel|stop)\b.*\b(alarm|security)\b"),
-    ("arm", r"\barm\b|\b(on|activate|enable|set|engage)\b.*\b(alarm|security)\b"),
-    ("watch_stop", r"\b(stop|cancel|remove|delete|clear|no more|don't|quit|unwatch)\b.*"
-                   r"\b(watch|watching|monitoring|alert|alerts|notif\w*|tell)\b"),
-    ("watch_start", r"\b(tell me when|let me know|notify|alert me|warn me|watch|monitor|"
-                    r"keep an eye|look out)\b"),
-    ("snapshot", r"\b(snapshot|picture|photo|pic|screenshot|capture|show me)\b"),
-    ("ask_lights", r"\b(lights?|dark|bright|lit|lamps?)\b"),
-    ("device_on", r"\b(turn|switch|power) on\b|\bon the\b|\b(turn|switch) the .* on\b"),
-    ("device_off", r"\b(turn|switch|power|shut) off\b|\b(turn|switch) the .* off\b"),
+    ("disarm", r"\b(disarm|dis arm|unarm|un arm)\b|\b(alarm|security) off\b|"
+               r"\b(off|deactivate|disable|cancel|stop|end|exit)\b.*\b(alarm|security|mode)\b"),
+    ("arm", r"\barm\b|\b(on|activate|enable|set|engage|start)\b.*\b(alarm|security|mode)\b|"
+            r"\b(secure|lock down|leaving|going out|heading out|going to bed)\b"),
+    ("watch_stop", r"\b(stop|cancel|remove|delete|clear|no more|don't|do not|quit|halt|end|"
+                   r"never mind|forget|enough|no longer|unwatch|disable|turn off)\b.*"
+                   r"\b(watch|watches|watching|monitoring|alerts?|notif\w*|tell|eye)\b"),
+    ("watch_start", r"\b(tell me when|let me know|notify|alert|warn me|watch|monitor|"
+                    r"keep an eye|look out|heads up|ping me|call me|wake me|message me|"
+                    r"guard|as soon as|notified|told)\b"),
+    ("snapshot", r"\b(snapshot|picture|photo|pic|screenshot|screen shot|snap shot|capture|"
+                 r"show me|let me see|image|still|frame|photograph|snap|display)\b"),
+    ("last_seen", r"\blast\b|\bwhen (did|was)\b|\bwhat time\b|\bhow long\b|"
+                  r"\b(recently|lately|earlier|today)\b"),
     ("ask_count", r"\bhow many\b|\bcount\b|\bnumber of\b"),
-    ("last_seen", r"\blast\b|\bwhen (did|was)\b|\bwhat time\b"),
+    ("ask_lights", r"\b(lights?|dark|bright|lit|lamps?|lighting)\b.*\b(on|off|dark|lit)\b|"
+                   r"\b(is it|too|pitch) (dark|bright|black)\b|\b(dark|lit|bright)\b"),
+    ("device_on", r"\b(turn|switch|power|put) on\b|\b(turn|switch|put) the .* on\b|"
+                  r"\b(illuminate|light up|fire up|power up|activate|enable|start|open|run)\b|"
+                  r" on$"),
+    ("device_off", r"\b(turn|switch|power|shut|put) off\b|\b(turn|switch|put) the .* off\b|"
+                   r"\b(deactivate|disable|stop|kill|cut|close|power down|shut down)\b|off$"),
     ("describe", r"\b(what do you see|what can you see|describe|happening|going on|"
-                 r"what's (in|at|on)|look like)\b"),
-    ("status", r"\bstatus\b|\bare you (working|ok|online)\b|\beverything ok\b"),
+                 r"what's (in|at|on|there|out)|what is (in|at|on|there|out)|look like|"
+                 r"how does|situation|rundown|summary|description|seeing)\b"),
+    ("status", r"\b(status|state|diagnostic|health|self test|system check|are you|"
+               r"everything|condition)\b|\b(cameras?|system|microphone) (working|running|"
+               r"online|up|ok|down)\b"),
     ("ask_presence", r"\b(is there|are there|anyone|anybody|someone|somebody|do you see|"
-                     r"any|who is)\b"),
+                     r"any|who is|has|have|sign of|is the|are the|is a|anything|something)\b"),
 )
 _COMPILED = [(intent, re.compile(rx)) for intent, rx in RULES]
 _OBJECT_OF: dict[str, str] = {}

@@ -45,6 +45,13 @@ class Answer:
     confidence: float = 1.0
 
 
+def counted_objects(label: str, prediction: Prediction, snapshot: SceneSnapshot | None) -> int:
+    """How many, once the model said yes: the tracker's confirmed count when it has one (the
+    count head is less sharp than the tracker), else the count head's, at least one."""
+    tracked = snapshot.stats(label).count if snapshot is not None else 0
+    return tracked if tracked > 0 else max(1, prediction.count)
+
+
 def no_picture(place: str | None) -> Answer:
     return Answer(f"I have no picture{f' of the {place}' if place else ''} right now.", None,
                   None, 0.0)
@@ -131,7 +138,7 @@ class Dialog:
                 continue
             verdict = self.presence(label, vision)
             if verdict.answer_p >= 0.5:
-                items.append((label, max(1, verdict.count)))
+                items.append((label, counted_objects(label, verdict, snapshot)))
         return items
 
     # ---- answers to questions -------------------------------------------------------------
@@ -158,7 +165,7 @@ class Dialog:
                           f"({round(p.answer_p * 100)}% sure).", None, None, confidence)
         if p.answer_p < 0.5:
             return Answer(f"No, I don't see any {noun(obj, 2)}{at}.", False, 0, confidence)
-        count = max(1, p.count)
+        count = counted_objects(obj, p, u.snapshot)
         seen = u.snapshot.last_seen.get(obj)
         when = f", seen {ago(now - seen)}" if seen is not None else ""
         return Answer(f"Yes, {counted(obj, count)}{at}{when}.", True, count, confidence)
@@ -173,8 +180,8 @@ class Dialog:
             total = sum(n for _, n in items)
             text = join([counted(lbl, n) for lbl, n in items]) or "nothing"
             return Answer(f"I see {text}{at}.", None, total, p.intent_conf)
-        # The count head has learnt to ignore flickers; P(yes) vetoes a count on a ghost.
-        count = p.count if p.answer_p >= 0.5 else 0
+        # P(yes) has learnt to ignore flickers: it vetoes a count on a ghost.
+        count = counted_objects(obj, p, u.snapshot) if p.answer_p >= 0.5 else 0
         if count == 0:
             return Answer(f"I don't see any {noun(obj, 2)}{at}.", None, 0, p.intent_conf)
         return Answer(f"I see {counted(obj, count)}{at}.", None, count,

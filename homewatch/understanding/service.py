@@ -25,6 +25,7 @@ from homewatch.understanding.dialog import (
     Dialog,
     Understanding,
     arm_mode,
+    counted_objects,
     spoken_pin,
 )
 from homewatch.understanding.features import vision_vector
@@ -251,7 +252,8 @@ class DialogService:
             hit = self.watches.update(watch.id, p_yes, now)
             if hit is not None:
                 fired.append(hit)
-                self._announce(hit, verdict.count, p_yes, now)
+                label = "person" if watch.object == "none" else watch.object
+                self._announce(hit, counted_objects(label, verdict, snapshot), p_yes, now)
         if fired:
             self._publish_watches()
         return fired
