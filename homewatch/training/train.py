@@ -62,7 +62,7 @@ def _fit(opts: TrainOptions, train: Arrays, vocab: Vocabulary) -> Any:
                   loss={"intent": "sparse_categorical_crossentropy",
                         "object": "sparse_categorical_crossentropy",
                         "answer": masked_bce, "count": masked_sparse_ce},
-                  loss_weights={"intent": 1.0, "object": 1.0, "answer": 2.0, "count": 0.5})
+                  loss_weights={"intent": 1.0, "object": 1.0, "answer": 2.0, "count": 1.0})
     model.fit({"tokens": train.tokens, "vision": train.vision}, _targets(train),
               epochs=opts.epochs, batch_size=opts.batch, shuffle=True, verbose=2)
     return model
