@@ -50,6 +50,20 @@ def real_transcripts(model: FusionModel, gazetteer: Gazetteer, column: str) -> A
     return arrays
 
 
+def wrong_actions(texts: list[str], truth: list[str], model: FusionModel,
+                  min_confidence: float) -> tuple[float, float]:
+    """Share of transcripts where the system would act on a wrong intent (instead of acting
+    right or saying it didn't catch that): (fusion, baseline)."""
+    ours = theirs = 0
+    for text, want in zip(texts, truth, strict=True):
+        pred = model.predict(model.encode(text), np.zeros(model.spec.size, np.float32))
+        acted = pred.intent != "unknown" and pred.intent_conf >= min_confidence
+        ours += acted and pred.intent != want
+        guess = baseline.intent_of(text.lower())
+        theirs += guess not in ("unknown", want)
+    return ours / len(texts), theirs / len(texts)
+
+
 def timing(model: FusionModel, gazetteer: Gazetteer, sets: Arrays, n: int = 2000
            ) -> dict[str, float]:
     texts = sets.texts
@@ -103,6 +117,24 @@ def main() -> None:
             if metric in ours and (metric != "answer_acc" or arrays.answer_w.any()):
                 print(f"{name:32} {metric:11} {ours[metric]:7.3f} {theirs[metric]:9.3f} "
                       f"{len(arrays.texts):6d}")
+    rows = load_fixture()
+    for voice in ("piper", "espeak"):
+        picked = [r for r in rows if r.voice == voice]
+        texts = [gazetteer.find(r.pocketsphinx).text for r in picked]
+        truth = [r.intent for r in picked]
+        hits = sum(model.predict(model.encode(t), np.zeros(model.spec.size, np.float32)).intent
+                   == w for t, w in zip(texts, truth, strict=True))
+        base = sum(baseline.intent_of(t.lower()) == w for t, w in zip(texts, truth, strict=True))
+        result[f"pocketsphinx {voice}"] = {"fusion": hits / len(texts),
+                                           "baseline": base / len(texts)}
+        print(f"{'pocketsphinx, ' + voice + ' voice':32} {'intent_acc':11} "
+              f"{hits / len(texts):7.3f} {base / len(texts):9.3f} {len(texts):6d}")
+    texts = [gazetteer.find(r.pocketsphinx).text for r in rows]
+    ours, theirs = wrong_actions(texts, [r.intent for r in rows], model,
+                                 UnderstandingConfig().min_confidence)
+    result["wrong_action_rate"] = {"fusion": ours, "baseline": theirs}
+    print(f"{'pocketsphinx: acts on wrong intent':32} {'rate':11} {ours:7.3f} {theirs:9.3f} "
+          f"{len(rows):6d}")
     times = timing(model, gazetteer, sets.scenes)
     result["timing"] = times
     result["size_bytes"] = args.model.stat().st_size

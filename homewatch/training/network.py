@@ -1,4 +1,4 @@
-"""The fusion network in Keras: text encoder + vision encoder → fused trunk → four heads.
+"""The fusion network in Keras: text encoder + vision encoder → fused trunk → heads.
 
 The object head also steers an attention over the per-class vision features, so the
 answer and count heads see the evidence of the class that was asked about.
@@ -34,9 +34,10 @@ def build(vocab_size: int, spec: FeatureSpec, width: int = 96) -> Any:
     fused = layers.Dense(128, activation="relu", name="fused1")(fused)
     fused = layers.Dense(96, activation="relu", name="fused2")(fused)
 
-    intent = layers.Dense(len(INTENTS), activation="softmax", name="intent")(fused)
-    obj = layers.Dense(len(OBJECTS), activation="softmax", name="object")(
-        layers.Concatenate()([fused, text]))
+    # What was asked does not depend on what the camera sees: intent and object read the
+    # text alone; the answer and count heads read both.
+    intent = layers.Dense(len(INTENTS), activation="softmax", name="intent")(text)
+    obj = layers.Dense(len(OBJECTS), activation="softmax", name="object")(text)
 
     per_class = layers.Reshape((n_cls, per))(
         layers.Lambda(lambda v: v[:, : n_cls * per], name="class_features")(vision))

