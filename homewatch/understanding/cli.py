@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,15 @@ def answer_offline(config: Config, question: str, snapshot: SceneSnapshot | None
     from homewatch.understanding.service import DialogService
 
     name = snapshot.camera if snapshot else camera or OFFLINE_CAMERA
-    service = DialogService(config, MemoryBus(), OneScene(snapshot, name), NoHistory())
-    try:
-        return asyncio.run(service.ask(question, name))
-    finally:
-        service.close()
+    with tempfile.TemporaryDirectory(prefix="homewatch-ask-") as state_dir:
+        # Offline questions never change the daemon's alarm or watches.
+        offline = config.model_copy(update={"daemon": config.daemon.model_copy(
+            update={"state_dir": Path(state_dir)})})
+        service = DialogService(offline, MemoryBus(), OneScene(snapshot, name), NoHistory())
+        try:
+            return asyncio.run(service.ask(question, name))
+        finally:
+            service.close()
 
 
 def snapshot_from_json(data: dict[str, Any]) -> SceneSnapshot:
