@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from homewatch import __version__
+from homewatch import __version__, models_cli
 from homewatch.config import Config, load_config, resolve_path
 from homewatch.errors import EX_CONFIG, EX_OK, ConfigError, HomewatchError
 from homewatch.training import cli as training_cli
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the daemon on a sample clip with an embedded broker")
     demo.add_argument("--seconds", type=float, default=30.0, help="how long to run")
     demo.set_defaults(handler=cmd_demo)
-    for module in (vision_cli, voice_cli, understanding_cli, training_cli):
+    for module in (vision_cli, voice_cli, understanding_cli, training_cli, models_cli):
         module.register(sub)
     return parser
 

@@ -39,11 +39,11 @@ def load_yaml_with_lines(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]
 def _collect_lines(node: yaml.Node | None, prefix: KeyPath, out: dict[KeyPath, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = prefix + (str(key_node.value),)
+            key = (*prefix, str(key_node.value))
             out[key] = key_node.start_mark.line + 1
             _collect_lines(value_node, key, out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            key = prefix + (index,)
+            key = (*prefix, index)
             out[key] = item.start_mark.line + 1
             _collect_lines(item, key, out)

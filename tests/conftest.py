@@ -20,3 +20,14 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"shared data not found at {SHARED}; set HOMEWATCH_SHARED")
     return SHARED
+
+
+@pytest.fixture
+def mosquitto(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real Mosquitto on free loopback ports (plain + TLS/password), stopped after the test."""
+    from tests.support.broker import Mosquitto
+
+    broker = Mosquitto(tmp_path_factory.mktemp("mosquitto"))
+    broker.start()
+    yield broker
+    broker.stop()

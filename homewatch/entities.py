@@ -1,0 +1,23 @@
+"""Home Assistant entities of the node itself (not of a camera or the voice pipeline)."""
+
+from __future__ import annotations
+
+from homewatch.bus import Bus
+
+DIAGNOSTIC_SENSORS = {
+    "cpu": ("CPU", "%", "{{ value_json.cpu_percent }}"),
+    "rss": ("Memory", "MiB", "{{ value_json.rss_mb }}"),
+    "outbox": ("Outbox depth", None, "{{ value_json.mqtt.outbox_depth }}"),
+    "uptime": ("Uptime", "s", "{{ value_json.uptime_s }}"),
+}
+
+
+def add_node_entities(bus: Bus) -> None:
+    for key, (name, unit, template) in DIAGNOSTIC_SENSORS.items():
+        component = {"p": "sensor", "name": name, "stat_t": "~/stats", "val_tpl": template,
+                      "ent_cat": "diagnostic", "stat_cla": "measurement"}
+        if unit:
+            component["unit_of_meas"] = unit
+        bus.add_entity(f"stats_{key}", component)
+    bus.add_entity("ask", {"p": "text", "name": "Ask", "cmd_t": "~/ask", "max": 255,
+                           "icon": "mdi:chat-question"})

@@ -1,0 +1,349 @@
+"""The link to the broker: paho on its own thread, bridged to asyncio, behind the `Bus` API.
+
+Events go through the durable outbox: written to disk first, handed to paho at most
+`max_inflight` at a time in id order, deleted only when the broker's PUBACK arrives. paho
+keeps unacknowledged messages across reconnects of the same client, so the link never
+re-sends them itself within one run; after a restart everything left on disk is sent again
+(at-least-once, in order). Retained state lives in memory and is republished on connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import paho.mqtt.client as paho
+
+from homewatch.backoff import Backoff
+from homewatch.bus import CommandHandler, Json, Payload, encode
+from homewatch.config import Config
+from homewatch.mqtt.client import build_client, describe_refusal
+from homewatch.mqtt.commands import CommandRouter
+from homewatch.mqtt.discovery import DiscoveryRegistry
+from homewatch.mqtt.outbox import Outbox, OutboxMessage, StoredMessage
+from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INBOX_SIZE = 256
+READ_AHEAD = 500  # rows read from disk per query while delivering
+ACK_COALESCE_S = 0.02
+CATCH_ALL_COMMANDS = ("+/set", "+/+/set", "+/take", "+/+/take")
+HA_REPUBLISH_DELAY = (0.5, 3.0)
+
+
+class MqttLink:
+    name = "mqtt"
+
+    def __init__(self, config: Config, outbox_path: Path | None = None) -> None:
+        self._config = config
+        mqtt = config.mqtt
+        self.topics = Topics.from_config(mqtt, config.node)
+        self._outbox_path = outbox_path or config.daemon.state_dir / "outbox.sqlite"
+        self._max_inflight = mqtt.outbox.max_inflight
+        self._client = build_client(mqtt, config.node, self.topics, self._max_inflight)
+        self._client.on_connect = self._paho_connect
+        self._client.on_disconnect = self._paho_disconnect
+        self._client.on_publish = self._paho_publish
+        self._client.on_message = self._paho_message
+        self.discovery = DiscoveryRegistry(self.topics, config.node)
+        self.router = CommandRouter(lambda err: self.publish_event("error", err))
+        self._states: dict[str, bytes] = {}
+        self._pending: list[OutboxMessage] = []
+        self._writing = 0  # messages on their way to disk
+        self._ready: deque[StoredMessage] = deque()  # read ahead from disk, not yet handed to paho
+        self._inflight: dict[int, int] = {}  # paho mid -> outbox id
+        self._acked: list[int] = []
+        self._cursor = 0
+        self._outbox: Outbox | None = None
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing = threading.Event()
+        self._net_thread: threading.Thread | None = None
+        self.connected = False
+        self.last_error: str | None = None
+        self._dropped_commands = 0
+        self._wake_writer = asyncio.Event()
+        self._wake_pump = asyncio.Event()
+        self._wake_acker = asyncio.Event()
+        self._ha_online = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._inbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(INBOX_SIZE)
+        self._write_lock = asyncio.Lock()
+        self._opened = asyncio.Event()
+
+    # ---- Bus -------------------------------------------------------------------------
+    def publish_event(self, suffix: str, payload: Payload) -> None:
+        self._pending.append(OutboxMessage(self.topics.full(suffix), encode(payload)))
+        self._wake_writer.set()
+
+    def publish_state(self, suffix: str, payload: Payload) -> None:
+        topic, data = self.topics.full(suffix), encode(payload)
+        self._states[topic] = data
+        if self.connected:
+            self._client.publish(topic, data, qos=1, retain=True)
+
+    def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
+        self.router.add(topic_filter, handler)
+
+    def add_entity(self, key: str, component: Json) -> None:
+        self.discovery.add(key, component)
+
+    # ---- Service -----------------------------------------------------------------------
+    def healthy(self) -> bool:
+        # A broker outage is not a daemon fault: events wait in the outbox.
+        return self._net_thread is None or self._net_thread.is_alive()
+
+    def stats(self) -> Json:
+        outbox = self._outbox
+        return {
+            "connected": self.connected,
+            "outbox_depth": self._backlog(),
+            "outbox_dropped": outbox.dropped if outbox else 0,
+            "inflight": len(self._inflight),
+            "commands_rejected": self.router.rejected,
+            "commands_dropped": self._dropped_commands,
+        }
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._outbox = await self._in_db(Outbox, self._outbox_path,
+                                         self._config.mqtt.outbox.max_messages)
+        self._opened.set()
+        if self._outbox.depth():
+            log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
+        self._net_thread = threading.Thread(target=self._network_main, name="mqtt-net",
+                                            daemon=True)
+        self._net_thread.start()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self._writer(), name="mqtt-writer")
+                tg.create_task(self._pump(), name="mqtt-pump")
+                tg.create_task(self._acker(), name="mqtt-acker")
+                tg.create_task(self._commands(), name="mqtt-commands")
+                tg.create_task(self._ha_republisher(), name="mqtt-ha-republish")
+        finally:
+            await self._shutdown()
+
+    async def drain(self, grace_s: float) -> bool:
+        """Deliver what is pending (bounded by `grace_s`), then say `offline`. True if empty."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        await asyncio.wait_for(self._opened.wait(), grace_s)
+        await self._flush()
+        while self.connected and self._backlog() and loop.time() < deadline:
+            self._progress.clear()
+            try:
+                await asyncio.wait_for(self._progress.wait(), deadline - loop.time())
+            except TimeoutError:
+                break
+        await self._flush_acks()
+        delivered = not self._backlog()
+        if not delivered:
+            log.warning("stopping with %d message(s) kept in the outbox for the next start",
+                        self._backlog())
+        await self._say_offline(max(0.5, deadline - loop.time()))
+        return delivered
+
+    # ---- tasks ---------------------------------------------------------------------------
+    async def _writer(self) -> None:
+        while True:
+            await self._wake_writer.wait()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        async with self._write_lock:
+            self._wake_writer.clear()
+            if not self._pending or self._outbox is None:
+                return
+            batch, self._pending = self._pending, []
+            self._writing = len(batch)
+            try:
+                dropped = await self._in_db(self._outbox.append, batch)
+            finally:
+                self._writing = 0
+            if dropped:
+                log.warning("outbox full: dropped the %d oldest message(s)", dropped)
+            self._wake_pump.set()
+
+    async def _pump(self) -> None:
+        while True:
+            await self._wake_pump.wait()
+            self._wake_pump.clear()
+            await self._feed()
+
+    async def _feed(self) -> None:
+        while self.connected and len(self._inflight) < self._max_inflight:
+            if not self._ready and not await self._read_ahead():
+                return
+            row = self._ready.popleft()
+            info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
+            self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
+
+    async def _read_ahead(self) -> bool:
+        if self._outbox is None:
+            return False
+        rows = await self._in_db(self._outbox.peek, self._cursor, READ_AHEAD)
+        if rows:
+            self._ready.extend(rows)
+            self._cursor = rows[-1].id
+        return bool(rows)
+
+    async def _acker(self) -> None:
+        while True:
+            await self._wake_acker.wait()
+            # Deleting is not on the delivery path: coalesce acks into fewer transactions.
+            await asyncio.sleep(ACK_COALESCE_S)
+            await self._flush_acks()
+
+    async def _flush_acks(self) -> None:
+        self._wake_acker.clear()
+        if self._acked and self._outbox is not None:
+            ids, self._acked = self._acked, []
+            await self._in_db(self._outbox.ack, ids)
+            self._progress.set()
+
+    async def _commands(self) -> None:
+        while True:
+            topic, payload = await self._inbox.get()
+            if topic == self.topics.ha_status:
+                if payload.strip().lower() == b"online":
+                    self._ha_online.set()
+                continue
+            suffix = self.topics.suffix(topic) or topic
+            await self.router.dispatch(suffix, topic, payload)
+
+    async def _ha_republisher(self) -> None:
+        while True:
+            await self._ha_online.wait()
+            self._ha_online.clear()
+            # Spread the load when many devices answer Home Assistant's birth message at once.
+            await asyncio.sleep(random.uniform(*HA_REPUBLISH_DELAY))
+            if self.connected:
+                log.info("Home Assistant came online: republishing discovery and state")
+                self._publish_retained()
+
+    # ---- connection state (loop thread) ------------------------------------------------
+    def _on_up(self) -> None:
+        self.connected = True
+        self.last_error = None
+        log.info("connected to MQTT broker %s:%d", self._config.mqtt.host, self._config.mqtt.port)
+        filters = [*self.router.filters(), *CATCH_ALL_COMMANDS]
+        subscriptions = [(self.topics.full(f), 1) for f in dict.fromkeys(filters)]
+        if self._config.mqtt.discovery:
+            subscriptions.append((self.topics.ha_status, 1))
+        self._client.subscribe(subscriptions)
+        self._publish_retained()
+        self._wake_pump.set()
+
+    def _publish_retained(self) -> None:
+        self._client.publish(self.topics.status, ONLINE, qos=1, retain=True)
+        if self._config.mqtt.discovery:
+            self._client.publish(self.topics.discovery, encode(self.discovery.payload()),
+                                 qos=1, retain=True)
+        for topic, data in self._states.items():
+            self._client.publish(topic, data, qos=1, retain=True)
+
+    def _on_down(self, reason: str) -> None:
+        if self.connected and not self._closing.is_set():
+            log.warning("lost the MQTT broker (%s); events wait in the outbox", reason)
+        self.connected = False
+
+    def _on_refused(self, reason: str) -> None:
+        message = describe_refusal(reason)
+        if message != self.last_error:
+            log.error("MQTT broker refused the connection: %s", message)
+        self.last_error = message
+
+    def _on_unreachable(self, error: str) -> None:
+        if error != self.last_error:
+            log.warning("cannot reach MQTT broker %s:%d: %s; retrying",
+                        self._config.mqtt.host, self._config.mqtt.port, error)
+        self.last_error = error
+
+    def _on_ack(self, mid: int) -> None:
+        row = self._inflight.pop(mid, None)
+        if row is not None:
+            self._acked.append(row)
+            self._wake_acker.set()
+            self._wake_pump.set()
+
+    def _enqueue(self, topic: str, payload: bytes) -> None:
+        try:
+            self._inbox.put_nowait((topic, payload))
+        except asyncio.QueueFull:
+            self._dropped_commands += 1
+            log.warning("command queue full; dropped a command on %s", topic)
+
+    # ---- paho thread -------------------------------------------------------------------
+    def _network_main(self) -> None:
+        mqtt = self._config.mqtt
+        backoff = Backoff(mqtt.reconnect_min_s, mqtt.reconnect_max_s)
+        while not self._closing.is_set():
+            try:
+                self._client.reconnect()
+            except (OSError, ValueError) as exc:
+                self._to_loop(self._on_unreachable, str(exc) or type(exc).__name__)
+            else:
+                backoff.reset()
+                self._client.loop_forever()
+            self._closing.wait(backoff.next())
+
+    def _to_loop(self, fn: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(fn, *args)
+
+    def _paho_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
+                      properties: Any) -> None:
+        if reason.is_failure:
+            self._to_loop(self._on_refused, str(reason))
+        else:
+            self._to_loop(self._on_up)
+
+    def _paho_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
+                         properties: Any) -> None:
+        self._to_loop(self._on_down, str(reason))
+
+    def _paho_publish(self, client: paho.Client, userdata: Any, mid: int, reason: Any,
+                      properties: Any) -> None:
+        self._to_loop(self._on_ack, mid)
+
+    def _paho_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        self._to_loop(self._enqueue, msg.topic, bytes(msg.payload))
+
+    # ---- shutdown ----------------------------------------------------------------------
+    async def _say_offline(self, wait_s: float) -> None:
+        if not self.connected:
+            return
+        info = self._client.publish(self.topics.status, OFFLINE, qos=1, retain=True)
+        try:
+            await asyncio.to_thread(info.wait_for_publish, wait_s)
+        except (RuntimeError, ValueError):  # the connection dropped meanwhile; the will covers it
+            log.debug("could not confirm the offline status")
+
+    async def _shutdown(self) -> None:
+        self._closing.set()
+        self._client.disconnect()
+        if self._net_thread is not None:
+            await asyncio.to_thread(self._net_thread.join, 5.0)
+        if self._outbox is not None:
+            await self._flush()  # whatever was published up to here is kept on disk
+            outbox, self._outbox = self._outbox, None
+            await self._in_db(outbox.close)
+        self._db.shutdown(wait=True)
+
+    def _backlog(self) -> int:
+        depth = self._outbox.depth() if self._outbox is not None else 0
+        return depth + len(self._pending) + self._writing
+
+    async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

@@ -1,0 +1,237 @@
+"""Per-camera analysis of one frame: motion gate → detector → tracker → zones → events.
+
+The same code runs in the daemon (one pipeline per camera, in an executor thread) and in
+`homewatch analyze` (in a loop over a file). It is synchronous and owns no thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from homewatch.messages import SCENE_CLASSES
+from homewatch.vision.config import CameraConfig, FilterConfig, VisionConfig
+from homewatch.vision.detectors import Detection, Detector
+from homewatch.vision.events import EventBuilder, ObjectEvent
+from homewatch.vision.filters import ObjectFilter
+from homewatch.vision.geometry import Box, expand_square, union
+from homewatch.vision.motion import MotionGate, MotionResult
+from homewatch.vision.scene import Observation, SceneState
+from homewatch.vision.snapshot import Mark, render
+from homewatch.vision.sources import Frame, Image
+from homewatch.vision.tracker import Track, Tracker
+from homewatch.vision.zones import Zones
+
+
+@dataclass
+class FrameResult:
+    ts: float
+    motion: MotionResult
+    motion_on: bool
+    searched: Box | None  # where the detector looked; None when it did not run
+    inference_ms: float
+    events: list[ObjectEvent]
+    snapshots: dict[str, bytes]  # event id -> JPEG of the event's best frame
+    counts: dict[str, int]  # event label -> confirmed objects in view
+
+
+@dataclass
+class PipelineStats:
+    frames: int = 0
+    detector_runs: int = 0
+    inference_ms_total: float = 0.0
+    motion_frames: int = 0
+    crops: int = 0
+
+    @property
+    def inference_ms(self) -> float:
+        return self.inference_ms_total / self.detector_runs if self.detector_runs else 0.0
+
+
+@dataclass
+class _State:
+    last_detect: float | None = None
+    rescan: bool = True  # look at the whole frame (first frame, after recalibration)
+    motion_until: float = float("-inf")
+    latest: Frame | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class CameraPipeline:
+    def __init__(self, camera: CameraConfig, vision: VisionConfig, detector: Detector) -> None:
+        self.camera = camera
+        self.vision = vision
+        self.detector = detector
+        self.detect_enabled = camera.detect
+        self.labels = frozenset(camera.track if camera.track is not None else vision.track)
+        filters: dict[str, FilterConfig] = {**vision.filters, **camera.filters}
+        self.filter = ObjectFilter(self.labels | set(SCENE_CLASSES), filters)
+        self.motion = MotionGate(camera.motion)
+        self.tracker = Tracker(vision.tracker)
+        self.zones = Zones(camera.zones)
+        self.events = EventBuilder(camera.name, self.labels, self.tracker,
+                                   object_filter=self.filter, min_hits=vision.tracker.min_hits,
+                                   update_interval_s=vision.update_interval_s)
+        self.scene = SceneState(camera.name, vision.scene_window_s)
+        self.stats = PipelineStats()
+        self._state = _State(counts=dict.fromkeys(sorted(self.labels), 0))
+        self._ended: list[Track] = []  # tracks that ended this frame, until their snapshots
+
+    def process(self, frame: Frame) -> FrameResult:
+        self.stats.frames += 1
+        self._state.latest = frame
+        image = frame.image
+        motion = self._motion(image)
+        searched = self._search_area(frame.ts, image, motion)
+        events: list[ObjectEvent] = []
+        elapsed_ms = 0.0
+        if searched is not None:
+            started = time.perf_counter()
+            detections = self._detect(image, searched)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self.stats.detector_runs += 1
+            self.stats.inference_ms_total += elapsed_ms
+            self._state.last_detect = frame.ts
+            events = self._track(detections, searched, frame)
+        motion_on = self._motion_on(frame.ts, motion)
+        self._observe(frame.ts, motion, motion_on)
+        snapshots = self._snapshots(events)
+        self._forget_ended()
+        return FrameResult(frame.ts, motion, motion_on, searched, elapsed_ms, events, snapshots,
+                           dict(self._state.counts))
+
+    def _motion(self, image: Image) -> MotionResult:
+        if not self.camera.motion.enabled:
+            h, w = image.shape[:2]
+            return MotionResult((Box(0, 0, w, h),), 1.0, 0.5, recalibrated=False)
+        result = self.motion.update(image)
+        if result.detected:
+            self.stats.motion_frames += 1
+        if result.recalibrated:
+            self._state.rescan = True
+        return result
+
+    def _search_area(self, ts: float, image: Image, motion: MotionResult) -> Box | None:
+        """Where the detector should look this frame, or None to skip it."""
+        if not self.detect_enabled:
+            return None
+        h, w = image.shape[:2]
+        full = Box(0, 0, w, h)
+        if self._state.rescan:
+            self._state.rescan = False
+            return full
+        if motion.detected:
+            # Moving legs are only part of a person: include the tracks the motion touches.
+            touched = [t.box for t in self.tracker.tracks
+                       if any(t.box.intersect(r).area for r in motion.regions)]
+            area = union([*motion.regions, *touched])
+        elif self._recheck_due(ts):
+            area = union(t.box for t in self.tracker.tracks)
+        else:
+            return None
+        return self._crop(area, full) if area is not None else None
+
+    def _recheck_due(self, ts: float) -> bool:
+        """Without motion: look again at the detect rate while an object is still tentative
+        (confirm or drop it quickly), else only every `stationary_recheck_s`."""
+        tracks = self.tracker.tracks
+        if not tracks:
+            return False
+        if any(not t.confirmed for t in tracks):
+            return True
+        last = self._state.last_detect
+        return last is None or ts - last >= self.vision.tracker.stationary_recheck_s
+
+    def _crop(self, area: Box, full: Box) -> Box:
+        cfg = self.vision.detector
+        if not cfg.crops:
+            return full
+        crop = expand_square(area, self.detector.input_size, full.x2, full.y2)
+        if crop.area >= cfg.crop_max_fraction * full.area:
+            return full
+        self.stats.crops += 1
+        return crop
+
+    def _detect(self, image: Image, area: Box) -> list[Detection]:
+        crop = image[area.y1:area.y2, area.x1:area.x2]
+        found = self.detector.detect(crop)
+        if area.x1 == 0 and area.y1 == 0:
+            return found
+        return [Detection(d.label, d.score, Box(d.box.x1 + area.x1, d.box.y1 + area.y1,
+                                                d.box.x2 + area.x1, d.box.y2 + area.y1))
+                for d in found]
+
+    def _track(self, detections: list[Detection], searched: Box, frame: Frame) -> list[ObjectEvent]:
+        h, w = frame.image.shape[:2]
+        accepted = self.filter.select(detections, w * h)
+        touched, ended = self.tracker.update(accepted, searched, frame.ts)
+        for track in touched:
+            track.zones = self.zones.of(track.label, track.box, w, h)
+        events = self.events.on_touched(touched, frame.image)
+        events += self.events.on_ended(ended)
+        self._ended = ended
+        self._count()
+        return events
+
+    def _count(self) -> None:
+        counts = dict.fromkeys(self._state.counts, 0)
+        for track in self.tracker.tracks:
+            if track.confirmed and track.label in counts:
+                counts[track.label] += 1
+        self._state.counts = counts
+
+    def _motion_on(self, ts: float, motion: MotionResult) -> bool:
+        if motion.detected:
+            self._state.motion_until = ts + self.camera.motion.off_delay_s
+        return ts < self._state.motion_until
+
+    def _observe(self, ts: float, motion: MotionResult, motion_on: bool) -> None:
+        scores: dict[str, float] = {}
+        for track in self.tracker.tracks:
+            if track.misses == 0 and track.label in SCENE_CLASSES:
+                scores[track.label] = max(scores.get(track.label, 0.0), track.score)
+        self.scene.add(Observation(ts, scores, dict(self._state.counts), motion.detected,
+                                   motion.brightness))
+
+    def _snapshots(self, events: list[ObjectEvent]) -> dict[str, bytes]:
+        out = {}
+        for event in events:
+            if event.type in ("new", "end"):
+                jpeg = self._best_snapshot(event)
+                if jpeg is not None:
+                    out[event.id] = jpeg
+        return out
+
+    def _best_snapshot(self, event: ObjectEvent) -> bytes | None:
+        track = next((t for t in [*self.tracker.tracks, *self._ended]
+                      if self.events.event_id(t) == event.id), None)
+        best = None if track is None else self.events.best.get(track.id)
+        if best is None or best.rendered:  # JPEG encoding is costly: only for a better frame
+            return None
+        best.rendered = True
+        box = Box(*best.track_box)
+        return render(best.image, [Mark(event.label, best.score, box, highlight=True)],
+                      self.vision.snapshots)
+
+    def _forget_ended(self) -> None:
+        for track in self._ended:
+            self.events.forget(track)
+        self._ended = []
+
+    def snapshot_now(self) -> bytes | None:
+        """The latest frame with every confirmed object's box (for `snapshot/take`)."""
+        frame = self._state.latest
+        if frame is None:
+            return None
+        marks = [Mark(t.label, t.score, t.box) for t in self.tracker.tracks
+                 if t.confirmed and t.label in self.labels]
+        return render(frame.image, marks, self.vision.snapshots)
+
+    def finish(self) -> tuple[list[ObjectEvent], dict[str, bytes]]:
+        """End every open event (end of a file, camera removed); events and snapshots."""
+        self._ended = self.tracker.drop_all()
+        events = self.events.on_ended(self._ended)
+        self._count()
+        snapshots = self._snapshots(events)
+        self._forget_ended()
+        return events, snapshots

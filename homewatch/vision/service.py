@@ -1,0 +1,242 @@
+"""The vision service: every camera's capture thread and analysis task, wired to the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from homewatch.bus import Bus, Command, CommandRejected
+from homewatch.config import Config
+from homewatch.messages import EventHistory, SceneProvider
+from homewatch.vision.config import CameraConfig
+from homewatch.vision.detectors import Detector, create_detector
+from homewatch.vision.discovery import camera_entities
+from homewatch.vision.history import SqliteHistory
+from homewatch.vision.pipeline import CameraPipeline, FrameResult
+from homewatch.vision.scene import SceneRegistry
+from homewatch.vision.slot import LatestSlot
+from homewatch.vision.sources import CaptureThread, Frame, FrameSource, OpenCVSource
+
+log = logging.getLogger(__name__)
+HISTORY_FILE = "vision_events.sqlite3"
+PRUNE_EVERY_S = 3600.0
+
+
+def open_source(camera: CameraConfig) -> FrameSource:
+    """The frame source for a camera's `source` string (the seam for picamera2 and others)."""
+    return OpenCVSource(camera.source, loop=camera.loop, realtime=camera.realtime,
+                        width=camera.width, height=camera.height, fps=camera.fps)
+
+
+@dataclass
+class CameraStats:
+    analysed: int = 0
+    detector_runs: int = 0
+    inference_ms_total: float = 0.0
+    motion_frames: int = 0
+    since: float = field(default_factory=time.monotonic)
+
+
+class CameraRunner:
+    """One camera: capture thread → latest-wins slot → pipeline in the executor → bus."""
+
+    def __init__(self, camera: CameraConfig, pipeline: CameraPipeline, bus: Bus, *,
+                 history: SqliteHistory, executor: ThreadPoolExecutor, config: Config) -> None:
+        self.camera = camera
+        self.pipeline = pipeline
+        self.bus = bus
+        self.history = history
+        self.executor = executor
+        self.config = config
+        self.stats = CameraStats()
+        self.slot: LatestSlot[Frame] | None = None
+        self.capture: CaptureThread | None = None
+        self.task: asyncio.Task[None] | None = None
+        self._motion: bool | None = None
+        self._counts: dict[str, int] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, source: FrameSource) -> None:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        slot: LatestSlot[Frame] = LatestSlot(loop)
+        self.slot = slot
+        self.capture = CaptureThread(self.camera.name, source, slot.put, self._status_from_thread,
+                                     interval=1.0 / self.camera.detect_fps,
+                                     backoff_min=self.config.vision.reconnect_min_s,
+                                     backoff_max=self.config.vision.reconnect_max_s)
+        self._publish_initial()
+        self.capture.start()
+        try:
+            await self._consume(slot, loop)
+        finally:
+            await asyncio.shield(loop.run_in_executor(None, self.capture.stop))
+
+    def _status_from_thread(self, online: bool) -> None:
+        """Called on the capture thread: hand the status over to the loop."""
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # loop already closed at shutdown
+                self._loop.call_soon_threadsafe(self.bus.publish_state,
+                                                f"{self.camera.name}/status",
+                                                "online" if online else "offline")
+
+    def _publish_initial(self) -> None:
+        name = self.camera.name
+        self.bus.publish_state(f"{name}/detect", "ON" if self.pipeline.detect_enabled else "OFF")
+        self.bus.publish_state(f"{name}/motion", "OFF")
+        self._motion = False
+        for label in sorted(self.pipeline.labels):
+            self.bus.publish_state(f"{name}/{label}", 0)
+            self._counts[label] = 0
+
+    async def _consume(self, slot: LatestSlot[Frame], loop: asyncio.AbstractEventLoop) -> None:
+        """Analyse what the capture thread hands over (it already keeps to the detect fps)."""
+        while True:
+            frame = await slot.get()
+            result = await loop.run_in_executor(self.executor, self._analyse, frame)
+            self._publish(result)
+
+    def _analyse(self, frame: Frame) -> FrameResult:
+        result = self.pipeline.process(frame)
+        self.history.record(result.events)
+        return result
+
+    def _publish(self, result: FrameResult) -> None:
+        name = self.camera.name
+        self.stats.analysed += 1
+        if result.searched is not None:
+            self.stats.detector_runs += 1
+            self.stats.inference_ms_total += result.inference_ms
+        self.stats.motion_frames += result.motion.detected
+        if result.motion_on != self._motion:
+            self._motion = result.motion_on
+            self.bus.publish_state(f"{name}/motion", "ON" if result.motion_on else "OFF")
+        for event in result.events:
+            if event.id in result.snapshots:
+                self.bus.publish_state(f"{name}/snapshot", result.snapshots[event.id])
+            self.bus.publish_event("events", event.payload())
+        for label, count in result.counts.items():
+            if self._counts.get(label) != count:
+                self._counts[label] = count
+                self.bus.publish_state(f"{name}/{label}", count)
+
+    def snapshot(self) -> dict[str, Any]:
+        s, elapsed = self.stats, max(1e-6, time.monotonic() - self.stats.since)
+        dropped = self.slot.dropped if self.slot is not None else 0
+        frames_in = self.capture.frames if self.capture is not None else 0
+        return {"fps_in": round(frames_in / elapsed, 2),
+                "fps_analysed": round(s.analysed / elapsed, 2),
+                "dropped": dropped, "detector_runs": s.detector_runs,
+                "inference_ms": round(s.inference_ms_total / s.detector_runs, 2)
+                if s.detector_runs else 0.0,
+                "motion_pct": round(100 * s.motion_frames / s.analysed, 1) if s.analysed else 0.0,
+                "online": self.capture is not None and self.capture.frames > 0}
+
+
+class VisionService:
+    """`Service` for the daemon: `VisionService(config, bus)`, then `await run()`."""
+
+    name = "vision"
+
+    def __init__(self, config: Config, bus: Bus, *, detector: Detector | None = None) -> None:
+        self.config = config
+        self.bus = bus
+        self._detector = detector
+        self._registry = SceneRegistry()
+        self.scenes: SceneProvider = self._registry
+        self._history = SqliteHistory(config.daemon.state_dir / HISTORY_FILE,
+                                      config.vision.history_retention_days)
+        self.history: EventHistory = self._history
+        self.cameras = [c for c in config.cameras if c.enabled]
+        self.runners: dict[str, CameraRunner] = {}
+        self._executor = ThreadPoolExecutor(max_workers=max(1, len(self.cameras)),
+                                            thread_name_prefix="vision")
+        self._running = False
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            detector = self._detector
+            if detector is None:
+                detector = await loop.run_in_executor(
+                    self._executor, create_detector, self.config.vision.detector,
+                    self.config.models.dir)
+            self._build(detector)
+            self.bus.add_command("+/detect/set", self._on_detect)
+            self.bus.add_command("+/snapshot/take", self._on_snapshot)
+            self._running = True
+            async with asyncio.TaskGroup() as group:
+                for runner in self.runners.values():
+                    runner.task = group.create_task(runner.run(open_source(runner.camera)),
+                                                    name=f"vision-{runner.camera.name}")
+                group.create_task(self._prune_loop(), name="vision-history")
+        finally:
+            self._running = False
+            # Let a running inference finish before the database it writes to is closed.
+            stop = functools.partial(self._executor.shutdown, wait=True, cancel_futures=True)
+            await asyncio.shield(loop.run_in_executor(None, stop))
+            self._history.close()
+            for runner in self.runners.values():
+                self.bus.publish_state(f"{runner.camera.name}/status", "offline")
+
+    def _build(self, detector: Detector) -> None:
+        for camera in self.cameras:
+            pipeline = CameraPipeline(camera, self.config.vision, detector)
+            self._registry.register(pipeline.scene)
+            self.runners[camera.name] = CameraRunner(
+                camera, pipeline, self.bus, history=self._history, executor=self._executor,
+                config=self.config)
+            for key, component in camera_entities(camera.name, sorted(pipeline.labels)).items():
+                self.bus.add_entity(key, component)
+
+    async def _prune_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            removed = await loop.run_in_executor(self._executor, self._history.prune)
+            if removed:
+                log.info("event history: %d old events removed", removed)
+            await asyncio.sleep(PRUNE_EVERY_S)
+
+    def _runner(self, command: Command, action: str) -> CameraRunner:
+        camera = command.suffix.split("/", 1)[0]
+        runner = self.runners.get(camera)
+        if runner is None:
+            raise CommandRejected("unknown_camera", f"no camera named {camera!r} for {action}")
+        return runner
+
+    async def _on_detect(self, command: Command) -> None:
+        runner = self._runner(command, "detect")
+        value = command.payload.decode("utf-8", "replace").strip().upper()
+        if value not in ("ON", "OFF"):
+            raise CommandRejected("bad_payload", "detect/set expects ON or OFF")
+        runner.pipeline.detect_enabled = value == "ON"
+        self.bus.publish_state(f"{runner.camera.name}/detect", value)
+
+    async def _on_snapshot(self, command: Command) -> None:
+        runner = self._runner(command, "snapshot")
+        loop = asyncio.get_running_loop()
+        jpeg = await loop.run_in_executor(self._executor, runner.pipeline.snapshot_now)
+        if jpeg is None:
+            raise CommandRejected("no_frame", f"camera {runner.camera.name} has no frame yet")
+        self.bus.publish_state(f"{runner.camera.name}/snapshot", jpeg)
+
+    def healthy(self) -> bool:
+        """Every camera's analysis task and capture thread is alive (a camera that is offline
+        but retrying is healthy; a dead loop is not)."""
+        if not self._running:
+            return False
+        for runner in self.runners.values():
+            if runner.task is None or runner.task.done():
+                return False
+            if runner.capture is not None and not runner.capture.alive():
+                return False
+        return True
+
+    def stats(self) -> dict[str, Any]:
+        return {name: runner.snapshot() for name, runner in self.runners.items()}

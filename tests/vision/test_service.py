@@ -1,0 +1,174 @@
+"""The vision service on a MemoryBus, fed by an MJPEG camera served on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from homewatch.bus import CommandRejected, MemoryBus, Payload, encode
+from homewatch.errors import ModelError
+from homewatch.vision.detectors import TFLiteSSD
+from homewatch.vision.service import VisionService
+from tests.conftest import MEDIA
+from tests.vision.conftest import make_config
+from tests.vision.mjpeg_server import MjpegCamera, load_jpegs
+
+
+@dataclass
+class RecordingBus(MemoryBus):
+    """A MemoryBus that also keeps the order of state changes."""
+
+    history: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def publish_state(self, suffix: str, payload: Payload) -> None:
+        super().publish_state(suffix, payload)
+        self.history.append((suffix, encode(payload)))
+
+    def statuses(self, camera: str) -> list[str]:
+        values = [p.decode() for s, p in self.history if s == f"{camera}/status"]
+        return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def camera() -> Iterator[MjpegCamera]:
+    cam = MjpegCamera(load_jpegs(MEDIA / "vtest.avi", count=30))
+    cam.start()
+    yield cam
+    cam.stop()
+
+
+def _service(tmp_path: Path, url: str, ssd: TFLiteSSD, bus: MemoryBus) -> VisionService:
+    config = make_config(tmp_path, cameras=[{"name": "plaza", "source": url}],
+                         vision={"reconnect_min_s": 0.2, "reconnect_max_s": 0.5})
+    return VisionService(config, bus, detector=ssd)
+
+
+def test_camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -> None:
+    asyncio.run(_camera_lost_and_back(tmp_path, camera, ssd))
+
+
+async def _camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -> None:
+    bus = RecordingBus()
+    service = _service(tmp_path, camera.url, ssd, bus)
+    task = asyncio.create_task(service.run())
+    try:
+        await wait_for(lambda: bus.states.get("plaza/status") == b"online")
+        await wait_for(lambda: service.stats().get("plaza", {}).get("detector_runs", 0) >= 2)
+        camera.stop()
+        await wait_for(lambda: bus.states.get("plaza/status") == b"offline")
+        assert service.healthy()  # a lost camera is retried, not a dead service
+        camera.start()
+        await wait_for(lambda: bus.states.get("plaza/status") == b"online")
+        runs = service.stats()["plaza"]["detector_runs"]
+        await wait_for(lambda: service.stats()["plaza"]["detector_runs"] > runs)
+        assert service.healthy()
+        assert bus.statuses("plaza") == ["online", "offline", "online"]
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert bus.states["plaza/status"] == b"offline"
+    assert not [t for t in threading.enumerate() if t.name.startswith(("capture-", "vision"))]
+    assert not service.healthy()
+
+
+def test_commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
+                                      ssd: TFLiteSSD) -> None:
+    asyncio.run(_commands_entities_and_events(tmp_path, camera, ssd))
+
+
+async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
+                                        ssd: TFLiteSSD) -> None:
+    bus = RecordingBus()
+    service = _service(tmp_path, camera.url, ssd, bus)
+    task = asyncio.create_task(service.run())
+    try:
+        await wait_for(lambda: any(json.loads(p)["type"] == "new"
+                                   for s, p in bus.events if s == "events"), seconds=60)
+        assert bus.states["plaza/motion"] == b"ON"
+        assert int(bus.states["plaza/person"]) >= 1
+        stats = service.stats()["plaza"]
+        assert stats["fps_analysed"] > 0 and stats["inference_ms"] > 0
+
+        await bus.send("plaza/snapshot/take", b"")
+        image = cv2.imdecode(np.frombuffer(bus.states["plaza/snapshot"], np.uint8),
+                             cv2.IMREAD_COLOR)
+        assert image.shape == (240, 320, 3)
+
+        await bus.send("plaza/detect/set", b"OFF")
+        assert bus.states["plaza/detect"] == b"OFF"
+        assert not service.runners["plaza"].pipeline.detect_enabled
+        with pytest.raises(CommandRejected) as bad:
+            await bus.send("plaza/detect/set", b"maybe")
+        assert bad.value.code == "bad_payload"
+        with pytest.raises(CommandRejected) as unknown:
+            await bus.send("garage/snapshot/take", b"")
+        assert unknown.value.code == "unknown_camera"
+
+        assert service.history.last_seen("person", "plaza") is not None
+        assert service.history.last_seen("person", "garage") is None
+        scene = service.scenes.snapshot("plaza")
+        assert scene is not None and scene.stats("person").max_score >= 0.5
+        assert service.scenes.cameras() == ["plaza"]
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    platforms = {c["p"] for c in bus.entities.values()}
+    assert platforms == {"binary_sensor", "sensor", "camera", "switch", "button"}
+    assert bus.entities["plaza_snapshot"]["t"] == "~/plaza/snapshot"
+    assert bus.entities["plaza_person_occupancy"]["device_class"] == "occupancy"
+
+
+def test_file_replay_analyses_at_detect_fps(tmp_path: Path, ssd: TFLiteSSD) -> None:
+    """A looping file read as fast as it decodes: frames beyond the detect fps are skipped
+    in the capture thread, and the analysis keeps to the detect fps."""
+    clip = Path(__file__).resolve().parents[2] / "examples" / "media" / "plaza.avi"
+    config = make_config(tmp_path, cameras=[{"name": "replay", "source": str(clip),
+                                             "loop": True, "realtime": False,
+                                             "detect_fps": 5}])
+    bus = RecordingBus()
+    service = VisionService(config, bus, detector=ssd)
+
+    async def scenario() -> dict[str, float]:
+        task = asyncio.create_task(service.run())
+        try:
+            await wait_for(lambda: service.stats().get("replay", {}).get("detector_runs", 0) >= 10)
+            await wait_for(lambda: service.runners["replay"].capture is not None
+                           and service.runners["replay"].capture.frames > 100)  # looped
+            return dict(service.stats()["replay"])
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    stats = asyncio.run(scenario())
+    assert stats["fps_in"] > 3 * stats["fps_analysed"]
+    assert 0 < stats["fps_analysed"] <= 6.5  # 5 fps, plus the first frame in a short window
+    assert bus.statuses("replay") == ["online", "offline"]  # offline only at shutdown
+
+
+def test_corrupt_model_stops_the_service_with_a_clear_error(tmp_path: Path) -> None:
+    model = tmp_path / "broken.tflite"
+    model.write_bytes(b"\x00" * 64)
+    config = make_config(tmp_path, cameras=[{"name": "plaza", "source": "0"}],
+                         vision={"detector": {"kind": "tflite", "model": str(model)}})
+    with pytest.raises(ModelError, match=r"broken\.tflite"):
+        asyncio.run(VisionService(config, MemoryBus()).run())
