@@ -1,11 +1,13 @@
-"""`homewatch ask`: answer one question offline, against a scene state given as JSON."""
+"""`homewatch ask`: answer one question offline, about a video, an image or a scene state."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +44,20 @@ def answer_offline(config: Config, question: str, snapshot: SceneSnapshot | None
     """Answer one question about one scene without a broker (for `ask`, demos and tests)."""
     from homewatch.understanding.service import DialogService
 
-    name = snapshot.camera if snapshot else camera or OFFLINE_CAMERA
+    name = camera or (snapshot.camera if snapshot else OFFLINE_CAMERA)
+    if snapshot is not None and snapshot.camera != name:
+        snapshot = dataclasses.replace(snapshot, camera=name)
+    names = dict(config.understanding.camera_names)
+    if camera is None:
+        names.setdefault(name, ())  # a clip is no place: "Yes, two people." without "at the"
     with tempfile.TemporaryDirectory(prefix="homewatch-ask-") as state_dir:
         # Offline questions never change the daemon's alarm or watches.
-        offline = config.model_copy(update={"daemon": config.daemon.model_copy(
-            update={"state_dir": Path(state_dir)})})
-        service = DialogService(offline, MemoryBus(), OneScene(snapshot, name), NoHistory())
+        offline = config.model_copy(update={
+            "daemon": config.daemon.model_copy(update={"state_dir": Path(state_dir)}),
+            "understanding": config.understanding.model_copy(update={"camera_names": names})})
+        clock = (lambda: snapshot.ts) if snapshot is not None else time.time
+        service = DialogService(offline, MemoryBus(), OneScene(snapshot, name), NoHistory(),
+                                clock=clock)
         try:
             return asyncio.run(service.ask(question, name))
         finally:
@@ -67,12 +77,31 @@ def snapshot_from_json(data: dict[str, Any]) -> SceneSnapshot:
         raise HomewatchError(f"invalid scene JSON: {exc}") from None
 
 
+def scene_of_media(path: Path, config: Config, detector_model: Path | None) -> SceneSnapshot:
+    """Run the camera pipeline over the file; the scene state at its end."""
+    from homewatch.vision.analysis import analyze_media
+
+    if detector_model is not None:
+        detector = config.vision.detector.model_copy(update={
+            "model": str(detector_model), "kind": "tflite",
+            "labels": str(detector_model.with_name("coco_labels.txt"))})
+        config = config.model_copy(update={"vision": config.vision.model_copy(
+            update={"detector": detector})})
+    scene = analyze_media(path, config).scene
+    if scene is None:
+        raise HomewatchError(f"no frames analysed in {path}")
+    return scene
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from homewatch.cli import load_from_args
 
     config = load_from_args(args) if args.config else Config()
     snapshot = None
-    if args.scene:
+    media = args.video or args.image
+    if media:
+        snapshot = scene_of_media(Path(media), config, args.detector_model)
+    elif args.scene:
         try:
             snapshot = snapshot_from_json(json.loads(Path(args.scene).read_text()))
         except (OSError, json.JSONDecodeError) as exc:
@@ -93,8 +122,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this subsystem's subcommands to `homewatch`."""
     ask = sub.add_parser("ask", help="answer a question with the fusion model, offline")
     ask.add_argument("question")
-    ask.add_argument("--scene", help="scene state JSON (SceneSnapshot fields); default: "
-                                     "an empty scene")
+    source = ask.add_mutually_exclusive_group()
+    source.add_argument("--video", help="video file: the camera pipeline runs over it and the "
+                                        "question is about the scene at its end")
+    source.add_argument("--image", help="image file, analysed as one frame")
+    source.add_argument("--scene", help="scene state JSON (SceneSnapshot fields)")
+    ask.add_argument("--detector-model", type=Path, help="TFLite SSD for --video/--image "
+                     "(labels file coco_labels.txt beside it); default: the configured one")
     ask.add_argument("--camera", help="camera the question is about")
     ask.add_argument("--json", action="store_true", help="print the voice/reply JSON")
     ask.add_argument("-c", "--config", help="YAML config (names, devices, alarm)")

@@ -113,6 +113,8 @@ class Dialog:
             camera = cameras[0]
         if camera is None:
             return None, None
+        if camera in self.config.camera_names and not self.config.camera_names[camera]:
+            return camera, None  # configured without a spoken name: replies name no place
         spoken = self.config.camera_names.get(camera, ())
         return camera, spoken[0] if spoken else camera_label(camera)
 

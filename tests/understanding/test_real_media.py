@@ -4,6 +4,7 @@ recognizer transcript of a shared spoken question."""
 from __future__ import annotations
 
 import asyncio
+import json
 import wave
 from functools import cache
 from pathlib import Path
@@ -92,3 +93,19 @@ def test_watch_fires_once_on_people_and_never_on_the_tree(tmp_path: Path, model:
         finally:
             service.close()
         assert fired == expected
+
+
+@pytest.mark.parametrize(("clip", "expected"), [("vtest.avi", True), ("tree.avi", False)])
+def test_ask_cli_on_a_clip_through_the_vision_pipeline(
+        clip: str, expected: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    from homewatch.cli import main
+    from tests.conftest import DETECTOR
+
+    heard = transcribe(AUDIO / "c02_piper.wav")  # "is there someone in the living room"
+    assert main(["ask", heard, "--video", str(MEDIA / clip), "--detector-model", str(DETECTOR),
+                 "--json"]) == 0
+    reply = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert reply["intent"] == "ask_presence"
+    assert reply["answer"] is expected, reply["text"]
+    if expected:
+        assert 2 <= reply["count"] <= 12
