@@ -130,10 +130,10 @@ def main() -> None:
         print(f"{'pocketsphinx, ' + voice + ' voice':32} {'intent_acc':11} "
               f"{hits / len(texts):7.3f} {base / len(texts):9.3f} {len(texts):6d}")
     texts = [gazetteer.find(r.pocketsphinx).text for r in rows]
-    ours, theirs = wrong_actions(texts, [r.intent for r in rows], model,
-                                 UnderstandingConfig().min_confidence)
-    result["wrong_action_rate"] = {"fusion": ours, "baseline": theirs}
-    print(f"{'pocketsphinx: acts on wrong intent':32} {'rate':11} {ours:7.3f} {theirs:9.3f} "
+    wrong, wrong_base = wrong_actions(texts, [r.intent for r in rows], model,
+                                      UnderstandingConfig().min_confidence)
+    result["wrong_action_rate"] = {"fusion": wrong, "baseline": wrong_base}
+    print(f"{'pocketsphinx: acts on wrong intent':32} {'rate':11} {wrong:7.3f} {wrong_base:9.3f} "
           f"{len(rows):6d}")
     times = timing(model, gazetteer, sets.scenes)
     result["timing"] = times
