@@ -32,8 +32,8 @@ OBJECT_SLOTS = {"a_obj", "objs", "the_obj", "obj"}
 PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who"}
 NEGATIVE_LIGHT_WORDS = {"dark", "black", "off"}  # "is it dark?" — yes means no light
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEST_EVERY = 5
-GARBLE_P = 0.3  # share of `unknown` examples that are recognizer garble  # every 5th template of each intent is held out for testing
+TEST_EVERY = 5  # with holdout_templates, every 5th template of each intent is held out
+GARBLE_P = 0.3  # share of `unknown` examples that are recognizer garble
 
 
 @dataclass(frozen=True, slots=True)
