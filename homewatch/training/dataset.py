@@ -32,8 +32,7 @@ OBJECT_SLOTS = {"a_obj", "objs", "the_obj", "obj"}
 PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who"}
 NEGATIVE_LIGHT_WORDS = {"dark", "black", "off"}  # "is it dark?" — yes means no light
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEST_EVERY = 5  # with holdout_templates, every 5th template of each intent is held out
-GARBLE_P = 0.3  # share of `unknown` examples that are recognizer garble
+TEST_EVERY = 5  # every 5th template of each intent is held out for testing
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +86,6 @@ class Generator:
 
     def sentence(self, intent: str, obj: str | None = None) -> tuple[str, str]:
         """(text, object label) for one intent."""
-        if intent == "unknown" and self.rng.random() < GARBLE_P:
-            words = [self.rng.choice(tpl.GARBLE_WORDS) for _ in range(self.rng.randint(2, 7))]
-            return " ".join(words), "none"
         template = self.rng.choice(self.templates[intent])
         label = obj or self._object_class()
         # Slots inside dropped optional parts are rendered too: mark what survives.

@@ -297,13 +297,3 @@ OUT_OF_DOMAIN_TEMPLATES: list[str] = [
     "(how much|what) does (a coffee|gas|bread|the car) cost",
     "(tell|show) me (the news|the stock market|sports scores|a recipe)",
 ]
-
-# Garble: what a recognizer makes of speech it could not follow. Function words and neutral
-# nouns only (no command keyword), labelled `unknown`, so such output gets "didn't catch that"
-# instead of a confident guess.
-GARBLE_WORDS = ("the", "a", "to", "and", "so", "what", "is", "that", "when", "do", "you", "go",
-                "it", "we", "but", "whether", "like", "of", "in", "or", "well", "they're",
-                "not", "there", "this", "be", "as", "if", "oh", "uh", "um", "war", "list",
-                "used", "rely", "looking", "color", "line", "til", "because", "shots", "mop",
-                "our", "with", "for", "from", "then", "were", "was", "will", "would", "than",
-                "time", "way", "thing", "day", "wedding", "core", "ah", "hmm", "yeah", "all")
