@@ -155,8 +155,8 @@ class DialogService:
             return await self._infer(d.describe_answer, u)
         if intent == "ask_lights":
             return d.lights_answer(u)
-        if intent == "last_seen":
-            return d.last_seen_answer(u, self.history, named, now)
+        if intent == "last_seen":  # a database query: off the event loop too
+            return await self._infer(d.last_seen_answer, u, self.history, named, now)
         if intent == "snapshot":
             return await self._take_snapshot(u)
         if intent == "watch_start":
