@@ -2,8 +2,65 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class UnderstandingConfig(BaseModel):
+class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ZoneName(Frozen):
+    name: str = Field(min_length=1, description="Spoken zone name, e.g. 'driveway'")
+    camera: str = Field(pattern=r"^[a-z0-9_]+$", description="Camera that sees this zone")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names for the zone")
+
+
+class DeviceConfig(Frozen):
+    name: str = Field(min_length=1, description="Spoken device name, e.g. 'porch light'")
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$",
+                           description="Id in `intent/device_on` payloads; default: the name "
+                                       "in snake_case")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names for the device")
+
+    @property
+    def device_id(self) -> str:
+        return self.id or re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+
+
+class UnderstandingConfig(Frozen):
+    enabled: bool = Field(default=True, description="Answer questions and run watches")
+    model: Path | None = Field(default=None, description="fusion.tflite (its .json beside it); "
+                               "default: <models.dir>/fusion.tflite, else the bundled model")
+    threads: int = Field(default=1, ge=1, le=4, description="Interpreter threads")
+    default_camera: str | None = Field(default=None, description="Camera asked about when a "
+                                       "question names none; default: the first camera")
+    camera_names: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Spoken names per camera id, e.g. "
+        "{front_door: [front door, entrance]}; the id with spaces always works")
+    zones: tuple[ZoneName, ...] = ()
+    devices: tuple[DeviceConfig, ...] = Field(default=(), description="Devices that voice can "
+                                              "switch via Home Assistant automations")
+    fuzzy_threshold: float = Field(default=75.0, ge=50, le=100, description="Minimum rapidfuzz "
+                                   "ratio for a name heard in a transcript")
+    min_confidence: float = Field(default=0.55, ge=0, le=1, description="Below this intent "
+                                  "confidence the reply says it did not understand")
+    unsure_margin: float = Field(default=0.2, ge=0, le=0.5, description="Yes/no answers with "
+                                 "|P(yes) - 0.5| below this say they are unsure")
+    watch_interval_s: float = Field(default=1.0, gt=0, description="How often watches check")
+    watch_on: float = Field(default=0.7, gt=0, lt=1, description="P(yes) that fires a watch")
+    watch_off: float = Field(default=0.3, gt=0, lt=1, description="P(yes) that re-arms it")
+    watch_clear_s: float = Field(default=10.0, ge=0, description="Seconds below watch_off "
+                                 "before a watch can fire again")
+    tts_command: tuple[str, ...] = Field(default=(), description="Speak replies with this "
+                                         "command; '{text}' in an argument is replaced, "
+                                         "else the text goes to stdin")
+    tts_timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> UnderstandingConfig:
+        if self.watch_off >= self.watch_on:
+            raise ValueError("watch_off must be below watch_on")
+        return self

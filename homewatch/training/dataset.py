@@ -1,0 +1,199 @@
+"""Training and evaluation examples: a sentence, a scene, and what the model should say."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from homewatch.training import templates as tpl
+from homewatch.training.asr import learn_confusions, load_fixture
+from homewatch.training.grammar import sample
+from homewatch.training.noise import AsrNoise
+from homewatch.training.scenes import Scene, sample_scene
+from homewatch.understanding.features import FeatureSpec
+from homewatch.understanding.schema import (
+    DEVICE,
+    INTENTS,
+    MAX_COUNT,
+    OBJECT_INTENTS,
+    OBJECTS,
+    PLACE,
+    YES_NO_INTENTS,
+)
+from homewatch.understanding.tokenizer import Vocabulary
+
+OBJECT_SLOTS = {"a_obj", "objs", "the_obj", "obj"}
+PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who"}
+NEGATIVE_LIGHT_WORDS = {"dark", "black", "off"}  # "is it dark?" — yes means no light
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEST_EVERY = 5  # every 5th template of each intent is held out for testing
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    intent: str
+    object: str
+    scene: Scene
+    answer: float | None  # P(yes) label; None when the intent asks no yes/no question
+    count: int | None
+
+
+@dataclass
+class Arrays:
+    tokens: npt.NDArray[np.int32]
+    vision: npt.NDArray[np.float32]
+    intent: npt.NDArray[np.int32]
+    object: npt.NDArray[np.int32]
+    answer: npt.NDArray[np.float32]
+    answer_w: npt.NDArray[np.float32]
+    count: npt.NDArray[np.int32]
+    count_w: npt.NDArray[np.float32]
+    texts: list[str] = field(default_factory=list)
+
+
+def split_templates(part: Literal["all", "train", "test"]) -> dict[str, list[str]]:
+    """All templates, or the train / held-out part of a template-level split (every
+    `TEST_EVERY`-th template of each intent is held out: unseen paraphrase patterns)."""
+    table = {**tpl.TEMPLATES, "unknown": tpl.OUT_OF_DOMAIN_TEMPLATES}
+    if part == "all":
+        return {intent: list(items) for intent, items in table.items()}
+    test = part == "test"
+    return {intent: [t for i, t in enumerate(items) if (i % TEST_EVERY == TEST_EVERY - 1) == test]
+            for intent, items in table.items()}
+
+
+class Generator:
+    """Samples examples from one template split."""
+
+    def __init__(self, seed: int, templates: Literal["all", "train", "test"] = "all",
+                 noise_p: float = 0.0, raw_names_p: float = 0.25,
+                 exclude: frozenset[str] = frozenset()) -> None:
+        self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        self.templates = split_templates(templates)
+        self.exclude = exclude  # sentences that must not be generated (the training set)
+        self.noise = AsrNoise(learn_confusions(load_fixture()))
+        self.noise_p = noise_p
+        self.raw_names_p = raw_names_p
+        self.spec = FeatureSpec()
+
+    def sentence(self, intent: str, obj: str | None = None) -> tuple[str, str]:
+        """(text, object label) for one intent."""
+        template = self.rng.choice(self.templates[intent])
+        label = obj or self._object_class()
+        # Slots inside dropped optional parts are rendered too: mark what survives.
+        text = sample(template, self.rng, lambda slot: f"\x00{slot}\x01{self._fill(slot, label)}")
+        filled = set(re.findall("\x00([a-z_]+)\x01", text))
+        text = re.sub("\x00[a-z_]+\x01", "", text)
+        if not filled & OBJECT_SLOTS:
+            person = intent in OBJECT_INTENTS and set(text.split()) & PERSON_WORDS
+            label = "person" if person else "none"
+        if intent not in ("unknown", "status") and self.rng.random() < 0.12:
+            text = f"{self.rng.choice(tpl.WAKE)} {text}"
+        return text, label
+
+    def example(self, intent: str, scene_kind: str = "any", obj: str | None = None) -> Example:
+        for _ in range(50):
+            text, label = self.sentence(intent, obj)
+            if text not in self.exclude:
+                break
+        scene = self._scene(label, intent, scene_kind)
+        answer: float | None = None
+        if intent == "ask_presence":
+            answer = float(scene.present(label))
+        elif intent == "ask_lights":
+            negative = bool(set(text.split()) & NEGATIVE_LIGHT_WORDS)
+            answer = float(scene.bright != negative)
+        count = min(scene.count(label), MAX_COUNT) if (
+            intent in ("ask_presence", "ask_count") and label != "none") else None
+        if self.noise_p and self.rng.random() < self.noise_p:
+            for _ in range(20):
+                noisy = self.noise(text, self.rng)
+                if noisy not in self.exclude:
+                    break
+            text = noisy
+        return Example(text, intent, label, scene, answer, count)
+
+    def _scene(self, label: str, intent: str, kind: str) -> Scene:
+        if kind == "flicker":
+            return sample_scene(self.np_rng, self.spec, focus=label, role="flicker",
+                                flicker_only=True)
+        if intent in ("ask_presence", "ask_count") and label != "none":
+            role = self.rng.choices(["true", "flicker", "absent"], [0.5, 0.25, 0.25])[0]
+            return sample_scene(self.np_rng, self.spec, focus=label, role=role)  # type: ignore[arg-type]
+        return sample_scene(self.np_rng, self.spec)
+
+    def _object_class(self) -> str:
+        return self.rng.choice(OBJECTS[:-1])
+
+    def _fill(self, slot: str, label: str) -> str:  # noqa: PLR0911
+        singular, plural = tpl.OBJECT_WORDS[label]
+        if slot == "a_obj":
+            if label == "person" and self.rng.random() < 0.5:
+                return self.rng.choice(tpl.PERSON_PRONOUNS)
+            noun = self.rng.choice(singular)
+            return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+        if slot == "the_obj":
+            return f"the {self.rng.choice(singular)}"
+        if slot == "obj":
+            return self.rng.choice(singular)
+        if slot == "objs":
+            return self.rng.choice(plural)
+        if slot == "anything":
+            return self.rng.choice(tpl.ANYTHING)
+        if slot == "place":
+            return self.rng.choice(tpl.PLACES) if self.rng.random() < self.raw_names_p else PLACE
+        if slot == "device":
+            return self.rng.choice(tpl.DEVICES) if self.rng.random() < self.raw_names_p else DEVICE
+        if slot == "pin":
+            digits = [self.rng.choice(DIGITS) for _ in range(self.rng.randint(3, 6))]
+            return "".join(str(DIGITS.index(d)) for d in digits) if self.rng.random() < 0.2 \
+                else " ".join(digits)
+        raise ValueError(f"unknown slot {{{slot}}}")
+
+
+# Yes/no questions need more examples: their answer depends on the scene too.
+OVERSAMPLE = {"ask_presence": 2.5, "ask_lights": 1.5, "ask_count": 1.5}
+
+
+def generate(gen: Generator, per_intent: int, scene_kind: str = "any",
+             intents: Sequence[str] = INTENTS, oversample: bool = False) -> list[Example]:
+    examples = [gen.example(intent, scene_kind) for intent in intents
+                for _ in range(int(per_intent * (OVERSAMPLE.get(intent, 1.0) if oversample
+                                                 else 1.0)))]
+    gen.rng.shuffle(examples)
+    return examples
+
+
+def to_arrays(examples: Sequence[Example], vocab: Vocabulary) -> Arrays:
+    return Arrays(
+        tokens=np.array([vocab.encode(e.text) for e in examples], np.int32),
+        vision=np.stack([e.scene.vector for e in examples]).astype(np.float32),
+        intent=np.array([INTENTS.index(e.intent) for e in examples], np.int32),
+        object=np.array([OBJECTS.index(e.object) for e in examples], np.int32),
+        answer=np.array([e.answer or 0.0 for e in examples], np.float32),
+        answer_w=np.array([e.answer is not None for e in examples], np.float32),
+        count=np.array([e.count or 0 for e in examples], np.int32),
+        count_w=np.array([e.count is not None for e in examples], np.float32),
+        texts=[e.text for e in examples],
+    )
+
+
+def scene_questions(gen: Generator, n: int, flicker: bool) -> list[Example]:
+    """Presence questions about held-out scenes; flicker scenes ask about the flickering class."""
+    out: list[Example] = []
+    for _ in range(n):
+        obj = gen._object_class()
+        out.append(gen.example("ask_presence", "flicker" if flicker else "any", obj))
+    return out
+
+
+__all__ = ["OBJECT_INTENTS", "YES_NO_INTENTS", "Arrays", "Example", "Generator", "generate",
+           "scene_questions", "split_templates", "to_arrays"]

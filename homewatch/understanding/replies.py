@@ -1,0 +1,71 @@
+"""Reply text and the `voice/reply` message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten")
+PLURALS = {"person": "people", "bus": "buses", "package": "packages"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One answer: the `voice/reply` payload, and what the TTS command speaks."""
+
+    id: str
+    question: str
+    text: str
+    intent: str
+    object: str | None
+    camera: str | None
+    answer: bool | None
+    confidence: float
+    count: int | None
+    ts: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "question": self.question, "text": self.text,
+                "intent": self.intent, "object": self.object, "camera": self.camera,
+                "answer": self.answer, "confidence": round(self.confidence, 3),
+                "count": self.count, "ts": self.ts,
+                "event_type": self.intent}  # Home Assistant's event entity reads this key
+
+
+def number(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def noun(label: str, n: int) -> str:
+    return label if n == 1 else PLURALS.get(label, f"{label}s")
+
+
+def counted(label: str, n: int) -> str:
+    """'one person', 'two people', 'a dog' is avoided: counts are always spoken."""
+    return f"{number(n)} {noun(label, n)}"
+
+
+def join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def ago(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    n = round(seconds)
+    return "just now" if n == 0 else f"{n} second{'s' if n != 1 else ''} ago"
+
+
+def where(place: str | None) -> str:
+    return f" at the {place}" if place else ""
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]

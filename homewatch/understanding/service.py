@@ -1,0 +1,448 @@
+"""The dialog service: questions in (voice or MQTT), answers and actions out, watches running."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rapidfuzz import fuzz
+
+from homewatch.bus import Bus, Command, CommandRejected
+from homewatch.config import Config
+from homewatch.messages import EventHistory, SceneProvider, Utterance
+from homewatch.understanding.alarm import Alarm, AlarmResult, State
+from homewatch.understanding.config import DeviceConfig
+from homewatch.understanding.dialog import (
+    Answer,
+    Dialog,
+    Understanding,
+    arm_mode,
+    counted_objects,
+    spoken_pin,
+)
+from homewatch.understanding.features import vision_vector
+from homewatch.understanding.model import PACKAGED, FusionModel
+from homewatch.understanding.replies import Reply, noun, where
+from homewatch.understanding.schema import INTENTS, OBJECTS
+from homewatch.understanding.watches import Hysteresis, Watch, WatchStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SnapshotHook = Callable[[str], Awaitable[None]]
+MAX_QUESTION = 500
+ALARM_ACTIONS: dict[str, State | None] = {"ARM_AWAY": "armed_away", "ARM_HOME": "armed_home",
+                                          "DISARM": None}
+EVENT_TYPES = [*INTENTS, "watch_fired"]
+
+
+def model_path(config: Config) -> Path:
+    if config.understanding.model is not None:
+        return config.understanding.model
+    downloaded = config.models.dir / "fusion.tflite"
+    return downloaded if downloaded.is_file() else PACKAGED
+
+
+class DialogService:
+    """Answers spoken and typed questions with the fusion model; runs watches and the alarm."""
+
+    name = "dialog"
+
+    def __init__(self, config: Config, bus: Bus, scenes: SceneProvider, history: EventHistory,
+                 *, snapshot: SnapshotHook | None = None, model: FusionModel | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.bus = bus
+        self.scenes = scenes
+        self.history = history
+        self._snapshot_hook = snapshot
+        self._clock = clock
+        ucfg = config.understanding
+        self.model = model or FusionModel.load(model_path(config), ucfg.threads)
+        self.dialog = Dialog(ucfg, self.model, self._camera_ids)
+        state_dir = config.daemon.state_dir
+        self.watches = WatchStore(state_dir / "watches.json",
+                                  Hysteresis(ucfg.watch_on, ucfg.watch_off, ucfg.watch_clear_s))
+        self.alarm = Alarm(config.alarm, state_dir / "alarm.json")
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="fusion")
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_tick: float | None = None
+        bus.add_command("ask", self._on_ask)
+        bus.add_command("alarm/set", self._on_alarm_set)
+        bus.add_command("watches/set", self._on_watches_set)
+        self._add_entities()
+
+    # ---- service protocol ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.publish_states()
+        interval = self.config.understanding.watch_interval_s
+        try:
+            while True:
+                self._last_tick = time.monotonic()
+                await self.check_watches()
+                await asyncio.sleep(interval)
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def healthy(self) -> bool:
+        if self._last_tick is None:
+            return True
+        allowed = 10 * self.config.understanding.watch_interval_s + 30
+        return time.monotonic() - self._last_tick < allowed
+
+    def publish_states(self) -> None:
+        self.bus.publish_state("alarm/state", self.alarm.state)
+        self._publish_watches()
+
+    def _publish_watches(self) -> None:
+        self.bus.publish_state("watches", json.dumps(self.watches.to_json()))
+
+    # ---- questions -----------------------------------------------------------------------
+
+    async def handle_utterance(self, utt: Utterance) -> Reply:
+        """The voice pipeline's callback."""
+        return await self.ask(utt.text)
+
+    async def ask(self, text: str, camera: str | None = None,
+                  request_id: str | None = None) -> Reply:
+        reply = await self._answer(text.strip(), camera, request_id or uuid.uuid4().hex[:12])
+        self.bus.publish_event("voice/reply", reply.to_json())
+        self._speak(reply.text)
+        return reply
+
+    async def _answer(self, text: str, camera: str | None, request_id: str) -> Reply:
+        now = self._clock()
+        if not text:
+            return Reply(request_id, text, "Sorry, I didn't catch that.", "unknown", None, camera,
+                         None, 0.0, None, now)
+        found = self.dialog.find(text)
+        cam, place = self.dialog.resolve_camera(found, camera)
+        snapshot = self.scenes.snapshot(cam) if cam else None
+        u = await self._infer(self.dialog.understand, text, found, cam, place, snapshot)
+        p = u.prediction
+        if p.intent == "unknown" or p.intent_conf < self.config.understanding.min_confidence:
+            log.info("not understood (%s %.2f): %r", p.intent, p.intent_conf, text)
+            return Reply(request_id, text, "Sorry, I didn't catch that. Could you say it again?",
+                         "unknown", None, cam, None, p.intent_conf, None, now)
+        answer = await self._act(u, camera is not None, now)
+        obj = p.object if p.object != "none" else None
+        return Reply(request_id, text, answer.text, p.intent, obj, u.camera, answer.answer,
+                     min(answer.confidence, p.intent_conf), answer.count, now)
+
+    async def _infer(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+    async def _act(self, u: Understanding, camera_given: bool,  # noqa: PLR0911
+                   now: float) -> Answer:
+        intent, d = u.prediction.intent, self.dialog
+        named = camera_given or u.found.first("camera", "zone") is not None
+        if intent == "ask_presence":
+            return await self._infer(d.presence_answer, u, now)
+        if intent == "ask_count":
+            return await self._infer(d.count_answer, u)
+        if intent == "describe":
+            return await self._infer(d.describe_answer, u)
+        if intent == "ask_lights":
+            return d.lights_answer(u)
+        if intent == "last_seen":  # a database query: off the event loop too
+            return await self._infer(d.last_seen_answer, u, self.history, named, now)
+        if intent == "snapshot":
+            return await self._take_snapshot(u)
+        if intent == "watch_start":
+            return self._watch_start(u, now)
+        if intent == "watch_stop":
+            return self._watch_stop(u, named)
+        if intent in ("arm", "disarm"):
+            return self._voice_alarm(u)
+        if intent in ("device_on", "device_off"):
+            return self._device(u, now)
+        return self._status()
+
+    # ---- actions --------------------------------------------------------------------------
+
+    async def _take_snapshot(self, u: Understanding) -> Answer:
+        if u.camera is None:
+            return Answer("There is no camera to take a snapshot with.")
+        if self._snapshot_hook is None:
+            return Answer("Snapshots are not available.")
+        await self._snapshot_hook(u.camera)
+        return Answer(f"Snapshot of the {u.place} taken.")
+
+    def _watch_start(self, u: Understanding, now: float) -> Answer:
+        if u.camera is None:
+            return Answer("There is no camera to watch.")
+        obj = u.prediction.object
+        self.watches.add(u.camera, obj, u.text, now)
+        self._publish_watches()
+        what = "anything" if obj == "none" else f"a {obj}"
+        return Answer(f"OK, I'll tell you when {what} is{where(u.place)}.")
+
+    def _watch_stop(self, u: Understanding, named: bool) -> Answer:
+        obj = u.prediction.object
+        gone = self.watches.remove(camera=u.camera if named else None,
+                                   obj=obj if obj != "none" else None)
+        if not gone:
+            return Answer("There was no watch to stop.")
+        self._publish_watches()
+        return Answer(f"Stopped {len(gone)} watch{'es' if len(gone) != 1 else ''}"
+                      f"{where(u.place) if named else ''}.")
+
+    def _voice_alarm(self, u: Understanding) -> Answer:
+        if u.prediction.intent == "arm":
+            result = self.alarm.arm(arm_mode(u.text), spoken_pin(u.text), "voice")  # type: ignore[arg-type]
+        else:
+            result = self.alarm.disarm(spoken_pin(u.text), "voice")
+        self.bus.publish_state("alarm/state", self.alarm.state)
+        return Answer(alarm_text(result, u.prediction.intent))
+
+    def _device(self, u: Understanding, now: float) -> Answer:
+        device = self._device_heard(u)
+        state = "on" if u.prediction.intent == "device_on" else "off"
+        if device is None:
+            known = ", ".join(d.name for d in self.config.understanding.devices)
+            return Answer(f"Which device? I know: {known}." if known else
+                          "No devices are configured.")
+        self.bus.publish_event(f"intent/{u.prediction.intent}", {
+            "intent": u.prediction.intent, "device": device.device_id, "name": device.name,
+            "state": state.upper(), "text": u.text, "ts": now})
+        return Answer(f"Turning {state} the {device.name}.")
+
+    def _device_heard(self, u: Understanding) -> DeviceConfig | None:
+        devices = {d.device_id: d for d in self.config.understanding.devices}
+        match = u.found.first("device")
+        if match is not None:
+            return devices.get(match.name.target)
+        # A device name half-heard, or overlapping a camera name ("kitchen light"/"kitchen").
+        best = max(devices.values(), default=None,
+                   key=lambda d: fuzz.partial_ratio(d.name, u.text.lower()))
+        if best is not None and fuzz.partial_ratio(best.name, u.text.lower()) >= 70:
+            return best
+        return None
+
+    def _status(self) -> Answer:
+        cameras = self._camera_ids()
+        live = sum(1 for c in cameras if self.scenes.snapshot(c) is not None)
+        state = self.alarm.state.replace("_", " ")
+        n = len(self.watches)
+        return Answer(f"{live} of {len(cameras)} cameras reporting, alarm {state}, "
+                      f"{n} watch{'es' if n != 1 else ''} active.")
+
+    # ---- watches --------------------------------------------------------------------------
+
+    async def check_watches(self) -> list[Watch]:
+        """Evaluate every watch on its camera's current scene; returns those that fired."""
+        fired: list[Watch] = []
+        now = self._clock()
+        for watch in self.watches.all():
+            snapshot = self.scenes.snapshot(watch.camera)
+            vision = vision_vector(snapshot, self.model.spec)
+            verdict = await self._infer(self.dialog.presence, watch.object, vision)
+            p_yes = verdict.answer_p if snapshot is not None else 0.0
+            hit = self.watches.update(watch.id, p_yes, now)
+            if hit is not None:
+                fired.append(hit)
+                label = "person" if watch.object == "none" else watch.object
+                self._announce(hit, counted_objects(label, verdict, snapshot), p_yes, now)
+        if fired:
+            self._publish_watches()
+        return fired
+
+    def _announce(self, watch: Watch, count: int, p_yes: float, now: float) -> None:
+        place = self.dialog.place_of(watch.camera)
+        what = "Something is" if watch.object == "none" else (
+            f"{max(1, count)} {noun(watch.object, max(1, count))} "
+            f"{'is' if max(1, count) == 1 else 'are'}")
+        text = f"{what} at the {place}."
+        self.bus.publish_event("watches/fired", {**watch.to_json(), "p": round(p_yes, 3),
+                                                 "ts": now})
+        reply = Reply(watch.id, watch.text, text, "watch_fired",
+                      None if watch.object == "none" else watch.object, watch.camera, True,
+                      p_yes, count, now)
+        self.bus.publish_event("voice/reply", reply.to_json())
+        self._speak(text)
+
+    # ---- commands -------------------------------------------------------------------------
+
+    async def _on_ask(self, command: Command) -> None:
+        text, camera, request_id = parse_ask(command.payload, self._camera_ids())
+        await self.ask(text, camera, request_id)
+
+    async def _on_alarm_set(self, command: Command) -> None:
+        action, code = parse_alarm(command.payload)
+        mode = ALARM_ACTIONS[action]
+        if mode is None:
+            result = self.alarm.disarm(code, "mqtt", require_code=False)
+        else:
+            result = self.alarm.arm(mode, code, "mqtt")
+        self.bus.publish_state("alarm/state", self.alarm.state)
+        if not result.ok:
+            raise CommandRejected(result.reason, alarm_text(result, action.lower()))
+
+    async def _on_watches_set(self, command: Command) -> None:
+        data = parse_json_object(command.payload, "watches/set")
+        action = data.get("action")
+        if action == "add":
+            camera, obj = data.get("camera"), data.get("object", "person")
+            if camera not in self._camera_ids():
+                raise CommandRejected("unknown_camera", f"no camera named {camera!r}")
+            if obj not in OBJECTS:
+                raise CommandRejected("bad_request", f"object must be one of {list(OBJECTS)}")
+            self.watches.add(str(camera), str(obj), str(data.get("text", "")), self._clock())
+        elif action == "remove":
+            if not isinstance(data.get("id"), str):
+                raise CommandRejected("bad_request", "remove needs an 'id'")
+            if not self.watches.remove(watch_id=data["id"]):
+                raise CommandRejected("not_found", f"no watch with id {data['id']!r}")
+        elif action == "clear":
+            self.watches.remove()
+        else:
+            raise CommandRejected("bad_request", "action must be add, remove or clear")
+        self._publish_watches()
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _camera_ids(self) -> list[str]:
+        configured = [c.name for c in self.config.cameras if c.enabled]
+        return list(dict.fromkeys([*configured, *self.scenes.cameras()]))
+
+    def _speak(self, text: str) -> None:
+        argv = self.config.understanding.tts_command
+        if not argv:
+            return
+        task = asyncio.get_running_loop().create_task(
+            speak(argv, text, self.config.understanding.tts_timeout_s))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _add_entities(self) -> None:
+        self.bus.add_entity("reply", {"p": "event", "name": "Voice reply",
+                                      "state_topic": "~/voice/reply",
+                                      "event_types": EVENT_TYPES, "icon": "mdi:message-reply"})
+        self.bus.add_entity("ask", {"p": "text", "name": "Ask", "command_topic": "~/ask",
+                                    "max": 255, "icon": "mdi:chat-question"})
+        alarm: dict[str, Any] = {
+            "p": "alarm_control_panel", "name": "Alarm", "state_topic": "~/alarm/state",
+            "command_topic": "~/alarm/set", "supported_features": ["arm_home", "arm_away"],
+            "command_template": '{"action": "{{ action }}", "code": "{{ code }}"}',
+            "code_arm_required": self.config.alarm.code_arm_required,
+            "code_disarm_required": self.config.alarm.code is not None}
+        if self.config.alarm.code is not None:
+            alarm["code"] = "REMOTE_CODE"
+        self.bus.add_entity("alarm", alarm)
+        self.bus.add_entity("watches", {"p": "sensor", "name": "Watches",
+                                        "state_topic": "~/watches",
+                                        "value_template": "{{ value_json | length }}",
+                                        "icon": "mdi:eye-check"})
+
+    def close(self) -> None:
+        """For offline use without `run()`."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def alarm_text(result: AlarmResult, intent: str) -> str:
+    if result.ok:
+        return "Alarm disarmed." if result.state == "disarmed" else \
+            f"Alarm {result.state.replace('_', ' ')}."
+    verb = "disarm" if intent == "disarm" else "arm"
+    reasons = {
+        "no_code": f"I need the alarm code to {verb}.",
+        "wrong_code": "That code is wrong.",
+        "locked": f"Too many wrong codes; try again in {round(result.retry_in)} seconds.",
+        "not_configured": f"No alarm code is configured, so I can't {verb} by voice.",
+    }
+    return reasons.get(result.reason, "Refused.")
+
+
+def parse_json_object(payload: bytes, topic: str) -> dict[str, Any]:
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise CommandRejected("bad_json", f"{topic} needs a JSON object") from None
+    if not isinstance(data, dict):
+        raise CommandRejected("bad_json", f"{topic} needs a JSON object")
+    return data
+
+
+def parse_ask(payload: bytes, cameras: list[str]) -> tuple[str, str | None, str | None]:
+    """Plain text, or JSON `{text, id?, camera?}`."""
+    try:
+        raw = payload.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CommandRejected("bad_request", "ask payload is not UTF-8 text") from None
+    if raw.startswith("{"):
+        data = parse_json_object(payload, "ask")
+        text, camera, request_id = data.get("text"), data.get("camera"), data.get("id")
+        if not isinstance(text, str):
+            raise CommandRejected("bad_request", "ask needs a 'text' string")
+        if camera is not None and camera not in cameras:
+            raise CommandRejected("unknown_camera", f"no camera named {camera!r}")
+        if request_id is not None and not isinstance(request_id, str | int):
+            raise CommandRejected("bad_request", "'id' must be a string or number")
+    else:
+        text, camera, request_id = raw, None, None
+    text = text.strip()
+    if not text:
+        raise CommandRejected("bad_request", "ask needs a question")
+    if len(text) > MAX_QUESTION:
+        raise CommandRejected("bad_request", f"question longer than {MAX_QUESTION} characters")
+    return text, camera, None if request_id is None else str(request_id)
+
+
+def parse_alarm(payload: bytes) -> tuple[str, str | None]:
+    """`ARM_AWAY` | `ARM_HOME` | `DISARM` [code], or JSON `{action, code}`."""
+    try:
+        raw = payload.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CommandRejected("bad_request", "alarm/set payload is not UTF-8 text") from None
+    if raw.startswith("{"):
+        data = parse_json_object(payload, "alarm/set")
+        action, code = data.get("action"), data.get("code")
+    else:
+        action, _, code = raw.partition(" ")
+    if not isinstance(action, str) or action.upper() not in ALARM_ACTIONS:
+        raise CommandRejected("bad_request", f"action must be one of {list(ALARM_ACTIONS)}")
+    code = str(code).strip() if code not in (None, "") else None
+    return action.upper(), code
+
+
+async def speak(argv: tuple[str, ...], text: str, limit_s: float) -> None:
+    """Run the user's TTS command; failures are logged, never raised."""
+    uses_arg = any("{text}" in a for a in argv)
+    args = [a.replace("{text}", text) for a in argv]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *args, stdin=asyncio.subprocess.DEVNULL if uses_arg else asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    except OSError as exc:
+        log.warning("tts command %s failed to start: %s", argv[0], exc)
+        return
+    try:
+        _, err = await asyncio.wait_for(
+            proc.communicate(None if uses_arg else text.encode()), limit_s)
+    except TimeoutError:
+        log.warning("tts command %s timed out after %.0f s", argv[0], limit_s)
+        await _kill(proc)
+        return
+    except asyncio.CancelledError:
+        await _kill(proc)
+        raise
+    if proc.returncode:
+        log.warning("tts command %s exited %s: %s", argv[0], proc.returncode,
+                    err.decode(errors="replace").strip()[:200])
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    await proc.wait()

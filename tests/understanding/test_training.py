@@ -1,0 +1,60 @@
+"""A smoke run of the training pipeline: tiny data, one epoch, int8 export, runtime load."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from homewatch.training.dataset import Generator, generate
+from homewatch.training.grammar import sample
+from homewatch.understanding.model import FusionModel
+from homewatch.understanding.schema import INTENTS
+
+HAS_TF = importlib.util.find_spec("tensorflow") is not None
+
+
+@pytest.mark.training
+@pytest.mark.skipif(not HAS_TF, reason="TensorFlow not installed (pip install 'homewatch[train]')")
+def test_smoke_training_produces_a_runnable_int8_model(tmp_path: Path) -> None:
+    from homewatch.training.train import TrainOptions, train
+
+    metrics = train(TrainOptions.smoke_run(tmp_path))
+    assert metrics["size_bytes"] < 500_000
+    meta = json.loads((tmp_path / "fusion.json").read_text())
+    assert meta["inputs"]["vision"]["dtype"] == "int8"
+    model = FusionModel.load(tmp_path / "fusion.tflite")
+    pred = model.predict(model.encode("is anyone at the <place>"),
+                         np.zeros(model.spec.size, np.float32))
+    assert pred.intent in INTENTS
+    assert 0.0 <= pred.answer_p <= 1.0
+
+
+def test_data_generation_is_reproducible() -> None:
+    first = [(e.text, e.intent) for e in generate(Generator(7, noise_p=0.5), 5)]
+    second = [(e.text, e.intent) for e in generate(Generator(7, noise_p=0.5), 5)]
+    assert first == second
+    assert {i for _, i in first} == set(INTENTS)
+
+
+def test_flicker_scenes_never_hold_the_asked_object() -> None:
+    gen = Generator(3)
+    for _ in range(50):
+        example = gen.example("ask_presence", "flicker", "dog")
+        assert example.answer == 0.0
+        assert not example.scene.counts
+        if example.object != "none":  # "is there anything" asks about no one class
+            assert example.object in example.scene.flickers
+
+
+def test_template_grammar() -> None:
+    import random
+
+    rng = random.Random(0)
+    seen = {sample("(a|b) [c] {x}(d|e)?", rng, lambda s: s.upper()) for _ in range(200)}
+    assert seen >= {"a X", "b c X", "a c Xd", "b Xe"}
+    with pytest.raises(ValueError):
+        sample("(a|b", rng, str)
