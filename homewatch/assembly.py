@@ -1,16 +1,46 @@
-"""Which services the daemon runs, built from the configuration."""
+"""Which services the daemon runs, built from the configuration, and how they are wired."""
 
 from __future__ import annotations
 
 from homewatch.bus import Bus
 from homewatch.config import Config
+from homewatch.messages import SceneSnapshot
 from homewatch.service import Service
+from homewatch.understanding.service import DialogService
 from homewatch.vision.service import VisionService
+from homewatch.voice.service import VoiceService
+
+
+class NoCameras:
+    """Scene state and history when no camera is configured: nothing seen, ever."""
+
+    def cameras(self) -> list[str]:
+        return []
+
+    def snapshot(self, camera: str) -> SceneSnapshot | None:
+        return None
+
+    def last_seen(self, label: str, camera: str | None = None) -> tuple[str, float] | None:
+        return None
 
 
 def build_services(config: Config, bus: Bus) -> list[Service]:
-    """Every long-lived subsystem the configuration asks for, wired to `bus`."""
+    """Every long-lived subsystem the configuration asks for, wired to `bus` and each other:
+    vision feeds the dialog's scene state and history, voice feeds it utterances, and the
+    dialog mutes voice while it speaks."""
     services: list[Service] = []
-    if any(camera.enabled for camera in config.cameras):
-        services.append(VisionService(config, bus))
+    vision = VisionService(config, bus) if any(c.enabled for c in config.cameras) else None
+    if vision is not None:
+        services.append(vision)
+    if not config.understanding.enabled:
+        return services
+    nothing = NoCameras()
+    dialog = DialogService(config, bus, vision.scenes if vision else nothing,
+                           vision.history if vision else nothing,
+                           snapshot=vision.take_snapshot if vision else None)
+    services.append(dialog)
+    if config.voice.enabled:
+        voice = VoiceService(config, bus, dialog.handle_utterance)
+        dialog.mute_while_speaking(voice.muted)
+        services.append(voice)
     return services

@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import tempfile
+import wave
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,8 @@ from homewatch.models import pull
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 QUIET_TOPICS = ("snapshot",)
+QUESTION = EXAMPLES / "audio" / "anyone_at_the_front_door.wav"
+QUESTION_DELAY_S = 6.0  # let the camera watch the plaza for a while before asking
 DETECTOR = "ssd_mobilenet_v1_coco_quant.tflite"
 LABELS = "coco_labels.txt"
 
@@ -50,6 +53,18 @@ def find_detector(models_dir: Path) -> dict[str, str]:
     return {"model": str(models_dir / DETECTOR), "labels": str(models_dir / LABELS)}
 
 
+def delayed_question(state_dir: Path) -> Path:
+    """The sample question after a few seconds of silence, as the demo's microphone."""
+    with wave.open(str(QUESTION), "rb") as source:
+        params, frames = source.getparams(), source.readframes(source.getnframes())
+    silence = b"\x00" * (params.sampwidth * params.nchannels * params.framerate)
+    path = state_dir / "microphone.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setparams(params)
+        out.writeframes(silence * int(QUESTION_DELAY_S) + frames + silence * 2)
+    return path
+
+
 def demo_config(state_dir: Path, port: int) -> Config:
     data: dict[str, Any] = {
         "node": {"id": "demo", "name": "homewatch demo"},
@@ -60,6 +75,8 @@ def demo_config(state_dir: Path, port: int) -> Config:
         "cameras": [{"name": "front_door", "source": str(EXAMPLES / "media" / "plaza.avi"),
                      "loop": True, "detect_fps": 5}],
         "vision": {"detector": find_detector(state_dir / "models")},
+        "voice": {"enabled": True,
+                  "source": {"type": "wav", "path": str(delayed_question(state_dir))}},
     }
     return Config.model_validate(data)
 
@@ -67,11 +84,15 @@ def demo_config(state_dir: Path, port: int) -> Config:
 class Viewer:
     """Prints what is worth reading; counts the rest (snapshots, event updates, stats)."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.counts: Counter[str] = Counter()
+        self.replied = asyncio.Event()
+        self._loop = loop
 
     def on_message(self, topic: str, payload: bytes) -> None:
         self.counts[topic] += 1
+        if topic.endswith("/voice/reply"):
+            self._loop.call_soon_threadsafe(self.replied.set)
         line = self.describe(topic, payload)
         if line:
             print(line, flush=True)
@@ -82,6 +103,11 @@ class Viewer:
             return f"{topic}  <Home Assistant discovery: {entities} entities>"
         if topic.endswith(QUIET_TOPICS) or topic.endswith("/stats"):
             return None
+        if topic.endswith("/voice/reply"):
+            reply = json.loads(payload)
+            return (f"\n>>> {topic}\n>>> question: {reply['question']!r}\n"
+                    f">>> answer:   {reply['text']!r}  (intent {reply['intent']}, "
+                    f"confidence {reply['confidence']:.2f})\n")
         text = payload.decode("utf-8", "replace")
         with contextlib.suppress(ValueError):
             data = json.loads(text)
@@ -113,9 +139,12 @@ async def _run(config: Config, seconds: float) -> int:
     supervisor = Supervisor(config)
     daemon = asyncio.create_task(supervisor.run())
     await asyncio.sleep(1.0)  # the embedded broker and the daemon come up
-    viewer = Viewer()
+    viewer = Viewer(asyncio.get_running_loop())
     with subscriber(config.mqtt.port, ["homewatch/#", "homeassistant/device/#"], viewer):
-        await asyncio.wait({daemon}, timeout=seconds)
+        replied = asyncio.create_task(viewer.replied.wait())
+        await asyncio.wait({daemon, replied}, timeout=seconds)
+        await asyncio.sleep(1.0)  # the last messages after the reply
+        replied.cancel()
         supervisor.request_stop()
         code = await daemon
     print("\n" + viewer.summary())
@@ -126,8 +155,11 @@ def run_demo(seconds: float) -> int:
     with tempfile.TemporaryDirectory(prefix="homewatch-demo-") as state:
         config = demo_config(Path(state), free_port())
         setup_logging(config.logging)
-        print(f"homewatch demo: embedded broker on 127.0.0.1:{config.mqtt.port}; "
-              f"printing what the daemon publishes for {seconds:.0f} s\n", flush=True)
+        print(f"homewatch demo: embedded broker on 127.0.0.1:{config.mqtt.port}; camera "
+              f"'front_door' replays {QUESTION.parent.parent.name}/media/plaza.avi; in "
+              f"{QUESTION_DELAY_S:.0f} s the microphone hears \"hey homewatch, is anyone at the "
+              f"front door?\"\nprinting what the daemon publishes (at most {seconds:.0f} s)\n",
+              flush=True)
         code = asyncio.run(_run(config, seconds))
         print("\ndemo finished", flush=True)
         return code if code is not None else EX_OK

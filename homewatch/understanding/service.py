@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ from homewatch.understanding.watches import Hysteresis, Watch, WatchStore
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SnapshotHook = Callable[[str], Awaitable[None]]
+MuteHook = Callable[[], AbstractContextManager[None]]
 MAX_QUESTION = 500
 ALARM_ACTIONS: dict[str, State | None] = {"ARM_AWAY": "armed_away", "ARM_HOME": "armed_home",
                                           "DISARM": None}
@@ -73,6 +75,7 @@ class DialogService:
         self.alarm = Alarm(config.alarm, state_dir / "alarm.json")
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="fusion")
         self._tasks: set[asyncio.Task[None]] = set()
+        self._muted: MuteHook = contextlib.nullcontext
         self._last_tick: float | None = None
         bus.add_command("ask", self._on_ask)
         bus.add_command("alarm/set", self._on_alarm_set)
@@ -316,14 +319,21 @@ class DialogService:
         configured = [c.name for c in self.config.cameras if c.enabled]
         return list(dict.fromkeys([*configured, *self.scenes.cameras()]))
 
+    def mute_while_speaking(self, muted: MuteHook) -> None:
+        """Keep the microphone deaf while a reply is spoken (the voice pipeline's `muted`)."""
+        self._muted = muted
+
     def _speak(self, text: str) -> None:
         argv = self.config.understanding.tts_command
         if not argv:
             return
-        task = asyncio.get_running_loop().create_task(
-            speak(argv, text, self.config.understanding.tts_timeout_s))
+        task = asyncio.get_running_loop().create_task(self._speak_muted(argv, text))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _speak_muted(self, argv: tuple[str, ...], text: str) -> None:
+        with self._muted():
+            await speak(argv, text, self.config.understanding.tts_timeout_s)
 
     def _add_entities(self) -> None:
         self.bus.add_entity("reply", {"p": "event", "name": "Voice reply",

@@ -204,7 +204,9 @@ class VisionService:
             await asyncio.sleep(PRUNE_EVERY_S)
 
     def _runner(self, command: Command, action: str) -> CameraRunner:
-        camera = command.suffix.split("/", 1)[0]
+        return self._camera_runner(command.suffix.split("/", 1)[0], action)
+
+    def _camera_runner(self, camera: str, action: str) -> CameraRunner:
         runner = self.runners.get(camera)
         if runner is None:
             raise CommandRejected("unknown_camera", f"no camera named {camera!r} for {action}")
@@ -219,7 +221,11 @@ class VisionService:
         self.bus.publish_state(f"{runner.camera.name}/detect", value)
 
     async def _on_snapshot(self, command: Command) -> None:
-        runner = self._runner(command, "snapshot")
+        await self.take_snapshot(command.suffix.split("/", 1)[0])
+
+    async def take_snapshot(self, camera: str) -> None:
+        """Publish the camera's current frame, boxes drawn, on `<camera>/snapshot`."""
+        runner = self._camera_runner(camera, "snapshot")
         loop = asyncio.get_running_loop()
         jpeg = await loop.run_in_executor(self._executor, runner.pipeline.snapshot_now)
         if jpeg is None:

@@ -41,7 +41,7 @@ class VoiceService:
     name = "voice"
 
     def __init__(self, config: Config, bus: Bus,
-                 on_utterance: Callable[[Utterance], Awaitable[None]], *,
+                 on_utterance: Callable[[Utterance], Awaitable[object]], *,
                  source: AudioSource | None = None,
                  recognizer: Recognizer | None = None) -> None:
         """`source`/`recognizer` override the configured ones (replays, shared models)."""
