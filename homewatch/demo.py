@@ -53,16 +53,20 @@ def find_detector(models_dir: Path) -> dict[str, str]:
     return {"model": str(models_dir / DETECTOR), "labels": str(models_dir / LABELS)}
 
 
-def delayed_question(state_dir: Path) -> Path:
-    """The sample question after a few seconds of silence, as the demo's microphone."""
-    with wave.open(str(QUESTION), "rb") as source:
-        params, frames = source.getparams(), source.readframes(source.getnframes())
-    silence = b"\x00" * (params.sampwidth * params.nchannels * params.framerate)
-    path = state_dir / "microphone.wav"
-    with wave.open(str(path), "wb") as out:
+def padded_wav(source: Path, dest: Path, before_s: float, after_s: float = 2.0) -> Path:
+    """`source` with silence before and after: a microphone that speaks up after a while."""
+    with wave.open(str(source), "rb") as wav:
+        params, frames = wav.getparams(), wav.readframes(wav.getnframes())
+    frame_bytes = params.sampwidth * params.nchannels
+    silence = b"\x00" * frame_bytes
+
+    def pause(seconds: float) -> bytes:
+        return silence * int(seconds * params.framerate)
+
+    with wave.open(str(dest), "wb") as out:
         out.setparams(params)
-        out.writeframes(silence * int(QUESTION_DELAY_S) + frames + silence * 2)
-    return path
+        out.writeframes(pause(before_s) + frames + pause(after_s))
+    return dest
 
 
 def demo_config(state_dir: Path, port: int) -> Config:
@@ -76,7 +80,8 @@ def demo_config(state_dir: Path, port: int) -> Config:
                      "loop": True, "detect_fps": 5}],
         "vision": {"detector": find_detector(state_dir / "models")},
         "voice": {"enabled": True,
-                  "source": {"type": "wav", "path": str(delayed_question(state_dir))}},
+                  "source": {"type": "wav", "path": str(padded_wav(
+                      QUESTION, state_dir / "microphone.wav", QUESTION_DELAY_S))}},
     }
     return Config.model_validate(data)
 

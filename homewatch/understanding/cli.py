@@ -93,6 +93,21 @@ def scene_of_media(path: Path, config: Config, detector_model: Path | None) -> S
     return scene
 
 
+def question_of(args: argparse.Namespace, config: Config) -> str:
+    """The typed question, or what the recognizer heard in `--audio`."""
+    if args.audio is None:
+        if not args.question:
+            raise HomewatchError("ask needs a QUESTION or --audio FILE.wav")
+        return str(args.question)
+    from homewatch.voice.transcribe import transcribe_file
+
+    heard = transcribe_file(Path(args.audio), config, grammar=True)
+    if not args.json:
+        print(f"heard: {heard.text!r} ({heard.recognizer}, {heard.latency * 1000:.0f} ms after "
+              "the end of speech)")
+    return heard.text
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from homewatch.cli import load_from_args
 
@@ -106,7 +121,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             snapshot = snapshot_from_json(json.loads(Path(args.scene).read_text()))
         except (OSError, json.JSONDecodeError) as exc:
             raise HomewatchError(f"cannot read scene {args.scene}: {exc}") from None
-    reply = answer_offline(config, args.question, snapshot, args.camera)
+    reply = answer_offline(config, question_of(args, config), snapshot, args.camera)
     if args.json:
         print(json.dumps(reply.to_json(), ensure_ascii=False))
     else:
@@ -121,7 +136,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this subsystem's subcommands to `homewatch`."""
     ask = sub.add_parser("ask", help="answer a question with the fusion model, offline")
-    ask.add_argument("question")
+    ask.add_argument("question", nargs="?", help="the question (or give --audio)")
+    ask.add_argument("--audio", help="WAV file with the spoken question (16-bit PCM)")
     source = ask.add_mutually_exclusive_group()
     source.add_argument("--video", help="video file: the camera pipeline runs over it and the "
                                         "question is about the scene at its end")

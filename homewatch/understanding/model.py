@@ -24,7 +24,8 @@ from homewatch.understanding.tokenizer import Vocabulary
 
 OUTPUTS = ("intent", "object", "answer", "count")
 INPUTS = ("tokens", "vision")
-PACKAGED = Path(__file__).resolve().parents[2] / "models" / "fusion.tflite"
+# homewatch/data/fusion.* link to models/ in the source tree; wheels carry the files.
+PACKAGED = Path(__file__).resolve().parents[1] / "data" / "fusion.tflite"
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,3 +90,17 @@ def test_snap_leaves_unrelated_speech_alone(grammar: CommandGrammar, raw: str) -
     snap = grammar.snap(raw)
     assert not snap.snapped
     assert snap.text == raw
+
+
+def test_names_the_dialog_knows_are_in_the_grammar() -> None:
+    from homewatch.config import Config
+    from homewatch.voice.names import command_grammar
+
+    config = Config.model_validate({
+        "cameras": [{"name": "shed", "source": "0"}],
+        "understanding": {"camera_names": {"shed": ["tool shed"]},
+                          "devices": [{"name": "fountain pump", "aliases": ["water feature"]}]}})
+    phrases = set(command_grammar(config).phrases)
+    assert any("tool shed" in p for p in phrases)
+    assert any("turn on the fountain pump" in p for p in phrases)
+    assert any("water feature" in p for p in phrases)
