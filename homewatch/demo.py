@@ -147,7 +147,8 @@ async def _run(config: Config, seconds: float) -> int:
     viewer = Viewer(asyncio.get_running_loop())
     with subscriber(config.mqtt.port, ["homewatch/#", "homeassistant/device/#"], viewer):
         replied = asyncio.create_task(viewer.replied.wait())
-        await asyncio.wait({daemon, replied}, timeout=seconds)
+        await asyncio.wait({daemon, replied}, timeout=seconds,
+                           return_when=asyncio.FIRST_COMPLETED)
         await asyncio.sleep(1.0)  # the last messages after the reply
         replied.cancel()
         supervisor.request_stop()
