@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from homewatch.config_errors import issues_from_validation
 from homewatch.config_source import load_yaml_with_lines
+from homewatch.configbase import Frozen
 from homewatch.errors import ConfigError, ConfigIssue
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.vision.config import CameraConfig, VisionConfig
@@ -30,10 +31,6 @@ CREDENTIALS = {"mqtt_password": ("mqtt", "password"), "alarm_code": ("alarm", "c
 
 def _hostname_id() -> str:
     return re.sub(r"[^a-z0-9_]+", "_", socket.gethostname().lower()).strip("_") or "homewatch"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class NodeConfig(Frozen):

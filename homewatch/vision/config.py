@@ -5,17 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from homewatch.configbase import Frozen
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
 
 DEFAULT_MODEL = "ssd_mobilenet_v1_coco_quant.tflite"
 DEFAULT_LABELS = "coco_labels.txt"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 def _check_polygon(polygon: Polygon) -> Polygon:
@@ -26,7 +24,7 @@ def _check_polygon(polygon: Polygon) -> Polygon:
     return polygon
 
 
-class MotionConfig(_Frozen):
+class MotionConfig(Frozen):
     enabled: bool = Field(default=True, description="Gate the detector on motion")
     frame_height: int = Field(default=100, ge=40, le=480,
                               description="Height of the downscaled luma frame motion runs on")
@@ -49,7 +47,7 @@ class MotionConfig(_Frozen):
         return tuple(_check_polygon(p) for p in mask)
 
 
-class FilterConfig(_Frozen):
+class FilterConfig(Frozen):
     min_score: float = Field(default=0.5, ge=0, le=1,
                              description="Per-frame score below which a detection is ignored")
     threshold: float = Field(default=0.6, ge=0, le=1,
@@ -60,7 +58,7 @@ class FilterConfig(_Frozen):
                             description="Largest box, as a fraction of the frame area")
 
 
-class ZoneConfig(_Frozen):
+class ZoneConfig(Frozen):
     name: str = Field(pattern=r"^[a-z0-9_]+$", description="Zone name used in events")
     polygon: Polygon = Field(description="Corner points as fractions of the frame (x, y)")
     objects: tuple[str, ...] = Field(default=(), description="Labels this zone applies to; all "
@@ -72,7 +70,7 @@ class ZoneConfig(_Frozen):
         return _check_polygon(polygon)
 
 
-class CameraConfig(_Frozen):
+class CameraConfig(Frozen):
     name: str = Field(pattern=r"^[a-z0-9_]+$",
                       description="Unique id used in topics, e.g. front_door")
     source: str = Field(description="Device index, /dev/videoN, rtsp://, http:// or a video file")
@@ -92,7 +90,7 @@ class CameraConfig(_Frozen):
     motion: MotionConfig = MotionConfig()
 
 
-class DetectorConfig(_Frozen):
+class DetectorConfig(Frozen):
     kind: Literal["auto", "tflite", "hog"] = Field(
         default="auto", description="auto: the TFLite model when its file exists, else HOG")
     model: str = Field(default=DEFAULT_MODEL,
@@ -110,7 +108,7 @@ class DetectorConfig(_Frozen):
         return path if path.is_absolute() or path.parent != Path() else models_dir / path
 
 
-class TrackerConfig(_Frozen):
+class TrackerConfig(Frozen):
     iou: float = Field(default=0.2, gt=0, lt=1, description="Overlap needed to match a track")
     min_hits: int = Field(default=3, ge=1, description="Detections before an object is confirmed")
     max_misses: int = Field(default=5, ge=1,
@@ -126,12 +124,12 @@ class TrackerConfig(_Frozen):
     score_history: int = Field(default=10, ge=1, description="Recent scores kept per object")
 
 
-class SnapshotConfig(_Frozen):
+class SnapshotConfig(Frozen):
     height: int | None = Field(default=None, ge=64, description="Scale snapshots to this height")
     quality: int = Field(default=80, ge=10, le=100, description="JPEG quality")
 
 
-class VisionConfig(_Frozen):
+class VisionConfig(Frozen):
     detector: DetectorConfig = DetectorConfig()
     track: tuple[str, ...] = Field(default=("person", "car", "dog", "cat"),
                                    description="Labels tracked and published")

@@ -18,6 +18,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from homewatch.backoff import Backoff
+
 log = logging.getLogger(__name__)
 
 Image = np.ndarray
@@ -176,8 +178,7 @@ class CaptureThread:
         self.source = source
         self.on_frame = on_frame
         self.on_status = on_status
-        self.backoff_min = backoff_min
-        self.backoff_max = backoff_max
+        self.backoff = Backoff(backoff_min, backoff_max)
         self.interval = interval  # deliver at most one frame per interval (the detect fps)
         self._next_due = 0.0
         self.frames = 0
@@ -198,14 +199,20 @@ class CaptureThread:
         return self._thread.is_alive() or self.finished
 
     def _run(self) -> None:
-        delay = self.backoff_min
+        last_error: str | None = None
         while not self._stop.is_set():
+            delay = self.backoff.next()
             try:
                 self.source.open()
                 if self._pump():
-                    delay = self.backoff_min
+                    self.backoff.reset()
+                    last_error = None
             except SourceError as exc:
-                log.warning("camera %s: %s; retrying in %.1fs", self.name, exc, delay)
+                # Once per distinct problem, not on every retry of a camera that stays down.
+                level = logging.WARNING if str(exc) != last_error else logging.DEBUG
+                log.log(level, "camera %s: %s; retrying (backoff up to %.0fs)", self.name, exc,
+                        self.backoff.maximum)
+                last_error = str(exc)
             finally:
                 self.source.close()
             if self._stop.is_set():
@@ -215,7 +222,6 @@ class CaptureThread:
                 return
             self.reopens += 1
             self._stop.wait(delay)
-            delay = min(delay * 2, self.backoff_max)
 
     def _set_online(self, online: bool) -> None:
         if self._online is not online:

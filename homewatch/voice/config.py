@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from homewatch.configbase import Frozen
 
 DEFAULT_PLACES: tuple[str, ...] = (
     "front door", "back door", "living room", "kitchen", "garden", "driveway", "backyard",
@@ -16,11 +18,7 @@ DEFAULT_DEVICES: tuple[str, ...] = (
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SourceConfig(_Frozen):
+class SourceConfig(Frozen):
     type: Literal["mic", "wav", "pcm", "none"] = Field(
         default="mic", description="mic: sounddevice; wav: a file played as the microphone; "
         "pcm: raw 16-bit mono little-endian on stdin (e.g. from arecord); none: no audio")
@@ -43,7 +41,7 @@ class SourceConfig(_Frozen):
         return self
 
 
-class EndpointConfig(_Frozen):
+class EndpointConfig(Frozen):
     vad_aggressiveness: int = Field(default=3, ge=0, le=3, description="webrtcvad mode 0..3")
     frame_ms: Literal[10, 20, 30] = 30
     start_window_s: float = Field(default=0.3, gt=0, description="Window judged for speech start")
@@ -55,7 +53,7 @@ class EndpointConfig(_Frozen):
     min_speech_s: float = Field(default=0.25, ge=0, description="Shorter utterances are ignored")
 
 
-class ActivationConfig(_Frozen):
+class ActivationConfig(Frozen):
     mode: Literal["wake", "push_to_talk", "always"] = Field(
         default="wake", description="wake: utterances starting with the wake phrase (or right "
         "after it); push_to_talk: after a voice/listen command; always: every utterance")
@@ -65,7 +63,7 @@ class ActivationConfig(_Frozen):
                                    "voice/listen command the next utterance is taken")
 
 
-class RecognizerConfig(_Frozen):
+class RecognizerConfig(Frozen):
     engine: Literal["auto", "vosk", "pocketsphinx"] = Field(
         default="auto", description="auto: Vosk when its model is installed, else pocketsphinx")
     grammar: bool = Field(default=True, description="Restrict recognition to command phrases")
@@ -78,7 +76,7 @@ class RecognizerConfig(_Frozen):
                                   description="Similarity (0-100) needed to snap to a command")
 
 
-class GrammarConfig(_Frozen):
+class GrammarConfig(Frozen):
     places: tuple[str, ...] = Field(default=DEFAULT_PLACES,
                                     description="Place names besides the camera names")
     devices: tuple[str, ...] = Field(default=DEFAULT_DEVICES,
@@ -88,7 +86,7 @@ class GrammarConfig(_Frozen):
         "{thing}, {things}, {device}, {digit}+")
 
 
-class VoiceConfig(_Frozen):
+class VoiceConfig(Frozen):
     enabled: bool = False
     source: SourceConfig = SourceConfig()
     endpoint: EndpointConfig = EndpointConfig()
