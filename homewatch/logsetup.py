@@ -42,3 +42,12 @@ def setup_logging(config: LoggingConfig) -> None:
     root.setLevel(config.level)
     for noisy in ("paho", "amqtt", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    _quiet_opencv()
+
+
+def _quiet_opencv() -> None:
+    """OpenCV prints its own warning to stderr on every failed camera open; homewatch logs
+    camera problems itself, once per problem."""
+    from cv2.utils import logging as cv_logging
+
+    cv_logging.setLogLevel(cv_logging.LOG_LEVEL_ERROR)

@@ -82,8 +82,8 @@ class VoicePipeline:
     def _run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                self.stats.audio = "running"
                 for block in self.source.blocks(stop):
+                    self._running()
                     self._feed(block.tobytes())
                 self._flush()
                 if not stop.is_set():
@@ -91,10 +91,19 @@ class VoicePipeline:
                     return
             except AudioDeviceError as exc:
                 self.stats.device_errors += 1
-                self.stats.audio = f"error: {exc}"
-                log.error("voice: %s; retrying in %.0f s", exc, self.retry_s)
+                status = f"error: {exc}"
+                # Once per distinct problem, not every retry_s while the device stays away.
+                level = logging.ERROR if status != self.stats.audio else logging.DEBUG
+                log.log(level, "voice: %s; retrying every %.0f s", exc, self.retry_s)
+                self.stats.audio = status
                 self._drop_utterance()
                 stop.wait(self.retry_s)
+
+    def _running(self) -> None:
+        if self.stats.audio != "running":
+            if self.stats.audio.startswith("error"):
+                log.info("voice: audio input is back")
+            self.stats.audio = "running"
 
     def _feed(self, data: bytes) -> None:
         self.stats.audio_seconds += len(data) / (2 * SAMPLE_RATE)
