@@ -1,4 +1,4 @@
-"""Home Assistant entities of the node itself (not of a camera or the voice pipeline)."""
+"""Home Assistant entities of the node itself (diagnostics); each subsystem adds its own."""
 
 from __future__ import annotations
 
@@ -19,5 +19,3 @@ def add_node_entities(bus: Bus) -> None:
         if unit:
             component["unit_of_meas"] = unit
         bus.add_entity(f"stats_{key}", component)
-    bus.add_entity("ask", {"p": "text", "name": "Ask", "cmd_t": "~/ask", "max": 255,
-                           "icon": "mdi:chat-question"})

@@ -52,12 +52,12 @@ def test_discovery_payload_and_republish_on_ha_birth(mosquitto: Mosquitto, tmp_p
     payload = json.loads(recorder.on("homeassistant/device/homewatch_testnode/config")[0].payload)
     assert payload["dev"]["ids"] == ["homewatch_testnode"]
     assert payload["o"]["name"] == "homewatch"
-    ask = payload["cmps"]["ask"]
-    assert ask["p"] == "text" and ask["cmd_t"] == "~/ask" and ask["~"] == BASE
-    assert ask["unique_id"] == "homewatch_testnode_ask" == ask["object_id"]
-    assert ask["default_entity_id"] == "text.homewatch_testnode_ask"
-    assert ask["avty_t"] == "~/status"
-    assert {"stats_cpu", "stats_rss", "stats_outbox"} <= set(payload["cmps"])
+    cpu = payload["cmps"]["stats_cpu"]
+    assert cpu["p"] == "sensor" and cpu["stat_t"] == "~/stats" and cpu["~"] == BASE
+    assert cpu["unique_id"] == "homewatch_testnode_stats_cpu" == cpu["object_id"]
+    assert cpu["default_entity_id"] == "sensor.homewatch_testnode_stats_cpu"
+    assert cpu["avty_t"] == "~/status" and cpu["ent_cat"] == "diagnostic"
+    assert {"stats_cpu", "stats_rss", "stats_outbox", "stats_uptime"} <= set(payload["cmps"])
     assert recorder.on(f"{BASE}/status")[-1].payload == b"online"
     recorder.close()
 
