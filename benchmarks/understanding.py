@@ -20,7 +20,13 @@ import numpy as np
 
 from homewatch.training import baseline
 from homewatch.training.asr import load_fixture
-from homewatch.training.dataset import Arrays, Generator, generate, to_arrays
+from homewatch.training.dataset import (
+    Arrays,
+    Generator,
+    generate,
+    to_arrays,
+    training_generator,
+)
 from homewatch.training.evaluate import accuracy, eval_sets
 from homewatch.training.train import tflite_predictor
 from homewatch.understanding.config import UnderstandingConfig
@@ -97,8 +103,7 @@ def main() -> None:
     model = FusionModel.load(args.model)
     training = model.meta["training"]
     seen = frozenset(e.text for e in generate(
-        Generator(training["seed"], noise_p=training["noise_p"]), training["per_intent"],
-        oversample=True))
+        training_generator(training), training["per_intent"], oversample=True))
     sets = eval_sets(training["seed"], model.vocab, seen, False)
     gazetteer = Gazetteer.from_config(UnderstandingConfig.model_validate(DEVICES), CAMERAS)
     suites: dict[str, Arrays] = {
