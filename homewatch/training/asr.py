@@ -2,7 +2,8 @@
 
 `record_transcripts` regenerates the committed fixture (needs pocketsphinx and the WAVs);
 `load_fixture` reads it; `learn_confusions` aligns reference and recognized words to find the
-sound-alike swaps the recognizer makes (car → core, is → as, light → like).
+sound-alike swaps a recognizer makes (used on the project's own spoken sentences,
+`homewatch.training.spoken`, never on these evaluation recordings).
 """
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ def record_transcripts(audio_dir: Path) -> Iterator[Transcript]:
             yield Transcript(cid, voice, intent, obj, reference, hyp.hypstr if hyp else "")
 
 
-def learn_confusions(rows: Iterable[Transcript], max_span: int = 2) -> dict[str, list[str]]:
-    """Reference word/phrase → what the recognizer heard instead (short spans only)."""
+def learn_confusions(pairs: Iterable[tuple[str, str]], max_span: int = 2
+                     ) -> dict[str, list[str]]:
+    """(reference, recognized) pairs → reference word/phrase → what the recognizer heard
+    instead (short spans only)."""
     table: dict[str, list[str]] = {}
-    for row in rows:
-        ref, hyp = row.reference.split(), row.pocketsphinx.split()
+    for reference, heard in pairs:
+        ref, hyp = reference.split(), heard.split()
         matcher = difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal" or i2 - i1 > max_span or j2 - j1 > max_span + 1:

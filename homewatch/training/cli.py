@@ -19,6 +19,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-intent", type=int, default=None,
                         help="training sentences per intent")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--garble-kept", type=float, default=None,
+                        help="recognizer outputs keeping less than this share of their "
+                             "sentence are labelled unknown")
+    parser.add_argument("--garble-p", type=float, default=None,
+                        help="share of noisy training sentences misheard heavily")
+    parser.add_argument("--spoken-p", type=float, default=None,
+                        help="share of training sentences taken from recognizer output of "
+                             "our own spoken sentences")
     parser.add_argument("--holdout-templates", action="store_true",
                         help="train without every 5th paraphrase template and test on those "
                              "(an experiment: the shipped model uses all templates)")
@@ -35,7 +43,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     opts = TrainOptions.smoke_run(args.out) if args.smoke else TrainOptions(out_dir=args.out)
     changes = {k: v for k, v in (("seed", args.seed), ("epochs", args.epochs),
-                                  ("per_intent", args.per_intent), ("threads", args.threads))
+                                  ("per_intent", args.per_intent), ("threads", args.threads),
+                                  ("spoken_p", args.spoken_p),
+                                  ("garble_kept", args.garble_kept), ("garble_p", args.garble_p))
                if v is not None}
     changes["holdout_templates"] = args.holdout_templates
     opts = TrainOptions(**{**opts.__dict__, **changes})

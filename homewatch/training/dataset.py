@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from homewatch.training import templates as tpl
-from homewatch.training.asr import learn_confusions, load_fixture
+from homewatch.training.asr import learn_confusions
 from homewatch.training.grammar import sample
 from homewatch.training.noise import AsrNoise
+from homewatch.training.phonetic import load_neighbors
 from homewatch.training.scenes import Scene, sample_scene
+from homewatch.training.spoken import Spoken, kept, load_spoken
 from homewatch.understanding.features import FeatureSpec
 from homewatch.understanding.schema import (
     DEVICE,
@@ -74,13 +76,32 @@ class Generator:
 
     def __init__(self, seed: int, templates: Literal["all", "train", "test"] = "all",
                  noise_p: float = 0.0, raw_names_p: float = 0.25,
-                 exclude: frozenset[str] = frozenset()) -> None:
+                 exclude: frozenset[str] = frozenset(), *, spoken_p: float = 0.0,
+                 spoken: Sequence[Spoken] | None = None,
+                 neighbors: Mapping[str, list[str]] | None = None,
+                 garble_kept: float = 0.0, garble_p: float = 0.0) -> None:
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.templates = split_templates(templates)
         self.exclude = exclude  # sentences that must not be generated (the training set)
-        self.noise = AsrNoise(learn_confusions(load_fixture()))
+        spoken = load_spoken() if spoken is None else spoken
+        swaps = learn_confusions((s.reference, s.pocketsphinx) for s in spoken)
+        for word, near in (load_neighbors() if neighbors is None else neighbors).items():
+            swaps.setdefault(word, []).extend(near)
+        self.noise = AsrNoise(swaps)
         self.noise_p = noise_p
+        # Whole recognizer outputs of our own spoken sentences, by intent.
+        self.spoken_p = spoken_p
+        # Heavily misheard sentences; below `garble_kept` surviving words they become unknown.
+        self.garble_p, self.garble_kept = garble_p, garble_kept
+        self.spoken: dict[str, list[Spoken]] = {}
+        for row in spoken:
+            if not row.pocketsphinx:
+                continue
+            # Too little survived recognition: the right answer is "didn't catch that".
+            lost = kept(row.reference, row.pocketsphinx) < garble_kept
+            use = replace(row, intent="unknown", object="none") if lost else row
+            self.spoken.setdefault(use.intent, []).append(use)
         self.raw_names_p = raw_names_p
         self.spec = FeatureSpec()
 
@@ -100,10 +121,16 @@ class Generator:
         return text, label
 
     def example(self, intent: str, scene_kind: str = "any", obj: str | None = None) -> Example:
-        for _ in range(50):
-            text, label = self.sentence(intent, obj)
-            if text not in self.exclude:
-                break
+        heard = None
+        if obj is None and self.spoken_p and intent in self.spoken \
+                and self.rng.random() < self.spoken_p:
+            heard = self.rng.choice(self.spoken[intent])
+            text, label = heard.pocketsphinx, heard.object
+        else:
+            for _ in range(50):
+                text, label = self.sentence(intent, obj)
+                if text not in self.exclude:
+                    break
         scene = self._scene(label, intent, scene_kind)
         answer: float | None = None
         if intent == "ask_presence":
@@ -113,11 +140,14 @@ class Generator:
             answer = float(scene.bright != negative)
         count = min(scene.count(label), MAX_COUNT) if (
             intent in ("ask_presence", "ask_count") and label != "none") else None
-        if self.noise_p and self.rng.random() < self.noise_p:
+        if heard is None and self.noise_p and self.rng.random() < self.noise_p:
+            severity = 3.0 if self.garble_p and self.rng.random() < self.garble_p else 1.0
             for _ in range(20):
-                noisy = self.noise(text, self.rng)
+                noisy = self.noise(text, self.rng, severity)
                 if noisy not in self.exclude:
                     break
+            if kept(text, noisy) < self.garble_kept:
+                return Example(noisy, "unknown", "none", scene, None, None)
             text = noisy
         return Example(text, intent, label, scene, answer, count)
 
@@ -172,6 +202,15 @@ def generate(gen: Generator, per_intent: int, scene_kind: str = "any",
     return examples
 
 
+def training_generator(options: Mapping[str, Any]) -> Generator:
+    """The generator of a training run, from its options (as recorded in `fusion.json`)."""
+    part: Literal["all", "train"] = "train" if options.get("holdout_templates") else "all"
+    return Generator(options["seed"], part, noise_p=options["noise_p"],
+                     spoken_p=options.get("spoken_p", 0.0),
+                     garble_kept=options.get("garble_kept", 0.0),
+                     garble_p=options.get("garble_p", 0.0))
+
+
 def to_arrays(examples: Sequence[Example], vocab: Vocabulary) -> Arrays:
     return Arrays(
         tokens=np.array([vocab.encode(e.text) for e in examples], np.int32),
@@ -196,4 +235,4 @@ def scene_questions(gen: Generator, n: int, flicker: bool) -> list[Example]:
 
 
 __all__ = ["OBJECT_INTENTS", "YES_NO_INTENTS", "Arrays", "Example", "Generator", "generate",
-           "scene_questions", "split_templates", "to_arrays"]
+           "scene_questions", "split_templates", "to_arrays", "training_generator"]

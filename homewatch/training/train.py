@@ -11,7 +11,13 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.training.dataset import Arrays, Generator, generate, split_templates, to_arrays
+from homewatch.training.dataset import (
+    Arrays,
+    generate,
+    split_templates,
+    to_arrays,
+    training_generator,
+)
 from homewatch.training.evaluate import BatchPredictor, EvalSets, eval_sets, evaluate
 from homewatch.training.export import io_description, to_int8_tflite, write_json
 from homewatch.understanding.features import FeatureSpec
@@ -20,7 +26,7 @@ from homewatch.understanding.schema import INTENTS, MAX_COUNT, MAX_TOKENS, OBJEC
 from homewatch.understanding.tokenizer import Vocabulary
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,11 @@ class TrainOptions:
     epochs: int = 15
     batch: int = 128
     noise_p: float = 0.4
+    spoken_p: float = 0.1  # share of real recognizer outputs of our own spoken sentences
+    garble_kept: float = 0.3  # transcripts keeping less of their sentence are labelled unknown
+    garble_p: float = 0.1  # share of noisy training sentences misheard heavily
     learning_rate: float = 2e-3
+    fuzzy_vocabulary: float | None = 85.0  # spelling-similarity cutoff for unknown words
     threads: int = 2
     holdout_templates: bool = False  # measure generalization to unseen paraphrase patterns
     smoke: bool = False
@@ -103,7 +113,8 @@ def _metadata(opts: TrainOptions, vocab: Vocabulary, n_train: int) -> dict[str, 
     templates = {k: len(v) for k, v in split_templates(part).items()}
     return {
         "format": 1, "name": "homewatch-fusion", "version": MODEL_VERSION,
-        "max_tokens": MAX_TOKENS, "vocabulary": vocab.tokens, "intents": list(INTENTS),
+        "max_tokens": MAX_TOKENS, "vocabulary": vocab.tokens, "fuzzy_vocabulary": vocab.fuzzy,
+        "intents": list(INTENTS),
         "objects": list(OBJECTS), "max_count": MAX_COUNT, "features": FeatureSpec().to_json(),
         "training": {**{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(
             opts).items()}, "train_examples": n_train, "templates": templates},
@@ -116,10 +127,8 @@ def train(opts: TrainOptions) -> dict[str, Any]:
     tf.config.threading.set_intra_op_parallelism_threads(opts.threads)
     tf.config.threading.set_inter_op_parallelism_threads(opts.threads)
     started = time.monotonic()
-    part: Literal["all", "train"] = "train" if opts.holdout_templates else "all"
-    examples = generate(Generator(opts.seed, part, noise_p=opts.noise_p), opts.per_intent,
-                        oversample=True)
-    vocab = Vocabulary.build(e.text for e in examples)
+    examples = generate(training_generator(asdict(opts)), opts.per_intent, oversample=True)
+    vocab = Vocabulary.build((e.text for e in examples), fuzzy=opts.fuzzy_vocabulary)
     train_arrays = to_arrays(examples, vocab)
     log.info("%d examples, vocabulary of %d", len(examples), len(vocab))
     model = _fit(opts, train_arrays, vocab)

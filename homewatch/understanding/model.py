@@ -75,7 +75,7 @@ class FusionModel:
     def __init__(self, path: Path, meta: Mapping[str, Any], num_threads: int = 1) -> None:
         self.path = path
         self.meta = meta
-        self.vocab = Vocabulary(meta["vocabulary"])
+        self.vocab = Vocabulary(meta["vocabulary"], meta.get("fuzzy_vocabulary"))
         self.spec = FeatureSpec.from_json(meta["features"])
         self.intents: tuple[str, ...] = tuple(meta["intents"])
         self.objects: tuple[str, ...] = tuple(meta["objects"])

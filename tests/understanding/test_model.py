@@ -11,8 +11,9 @@ import pytest
 
 from homewatch.errors import ModelError
 from homewatch.training.asr import load_fixture
-from homewatch.training.dataset import Generator, generate
+from homewatch.training.dataset import generate, training_generator
 from homewatch.training.evaluate import EvalSets, eval_sets, evaluate
+from homewatch.training.spoken import VALIDATION, kept, load_spoken
 from homewatch.training.train import tflite_predictor
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.gazetteer import Gazetteer
@@ -25,8 +26,8 @@ def held_out(model: FusionModel) -> EvalSets:
     """Regenerate the training sentences from the recorded seed, then sentences not among them."""
     training = model.meta["training"]
     seed, per_intent = training["seed"], training["per_intent"]
-    seen = frozenset(e.text for e in generate(Generator(seed, noise_p=training["noise_p"]),
-                                              per_intent, oversample=True))
+    seen = frozenset(e.text for e in generate(training_generator(training), per_intent,
+                                              oversample=True))
     return eval_sets(seed, model.vocab, seen, False, per_intent=60, scenes=500, flicker=300)
 
 
@@ -51,7 +52,7 @@ def test_intent_accuracy_on_held_out_paraphrases(model: FusionModel) -> None:
 
 
 def test_intent_accuracy_on_synthetic_noise(model: FusionModel) -> None:
-    assert metrics(model)["noisy"]["intent_acc"] >= 0.9
+    assert metrics(model)["noisy"]["intent_acc"] >= 0.85
 
 
 def test_answer_accuracy_on_held_out_scenes(model: FusionModel) -> None:
@@ -80,8 +81,26 @@ def test_intent_accuracy_on_real_pocketsphinx_transcripts(model: FusionModel) ->
     assert fixture_accuracy(model, "pocketsphinx", "piper") == 1.0
     # The formant voice comes out of pocketsphinx as garble ("our list used to" for "arm the
     # system"); most of what is left of it must still be understood.
-    assert fixture_accuracy(model, "pocketsphinx", "espeak") >= 0.5
-    assert fixture_accuracy(model, "pocketsphinx") >= 0.75
+    assert fixture_accuracy(model, "pocketsphinx", "espeak") >= 0.6
+    assert fixture_accuracy(model, "pocketsphinx") >= 0.8
+
+
+def test_garble_from_unseen_sentences_is_mostly_not_acted_on(model: FusionModel) -> None:
+    """Held-back espeak-ng sentences through pocketsphinx: mostly garble; acting on a wrong
+    intent stays rare and what is legible is mostly understood."""
+    config = UnderstandingConfig()
+    rows = load_spoken(VALIDATION)
+    wrong = legible = understood = 0
+    for row in rows:
+        pred = model.predict(model.encode(row.pocketsphinx), np.zeros(model.spec.size,
+                                                                      np.float32))
+        wrong += pred.intent not in ("unknown", row.intent) and \
+            pred.intent_conf >= config.min_confidence
+        if kept(row.reference, row.pocketsphinx) >= 0.3:
+            legible += 1
+            understood += pred.intent == row.intent
+    assert wrong / len(rows) <= 0.25
+    assert understood / legible >= 0.5
 
 
 def test_missing_description_is_a_clear_error(tmp_path: Path) -> None:

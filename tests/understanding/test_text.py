@@ -31,6 +31,18 @@ def test_vocabulary_pads_maps_unknown_and_numbers() -> None:
         Vocabulary(["a", "b"])
 
 
+def test_fuzzy_vocabulary_maps_near_misses_only() -> None:
+    sentences = ["are the lights on in the garage"] * 2
+    plain = Vocabulary.build(sentences)
+    fuzzy = Vocabulary.build(sentences, fuzzy=85)
+    ids = fuzzy.encode("are the light's on in the garages", length=7)
+    assert ids == fuzzy.encode("are the lights on in the garage", length=7)
+    assert plain.encode("light's", length=1) == [1]
+    # Short or dissimilar words stay unknown.
+    assert fuzzy.encode("zebra ox", length=2) == [1, 1]
+    assert fuzzy.encode("message", length=1) == [1]
+
+
 def test_words_keep_placeholders() -> None:
     assert words("Turn on the <device>!") == ["turn", "on", "the", "<device>"]
 

@@ -58,3 +58,32 @@ def test_template_grammar() -> None:
     assert seen >= {"a X", "b c X", "a c Xd", "b Xe"}
     with pytest.raises(ValueError):
         sample("(a|b", rng, str)
+
+
+def test_recognizer_noise_never_comes_from_the_evaluation_recordings() -> None:
+    from homewatch.training.asr import load_fixture
+    from homewatch.training.spoken import VALIDATION, load_spoken
+
+    evaluation = {row.reference for row in load_fixture()}
+    trained = load_spoken()
+    held_back = load_spoken(VALIDATION)
+    assert len(trained) > 800 and len(held_back) > 200
+    assert not evaluation & {row.reference for row in trained}
+    assert not evaluation & {row.reference for row in held_back}
+    assert not {r.reference for r in trained} & {r.reference for r in held_back}
+
+
+def test_phonetic_neighbours_are_sound_alikes() -> None:
+    from homewatch.training.phonetic import load_neighbors
+
+    table = load_neighbors()
+    assert "like" in table["light"]
+    assert "war" in table["door"]
+    assert "kitchen" not in table["light"]
+
+
+def test_heavily_garbled_training_sentences_are_labelled_unknown() -> None:
+    gen = Generator(11, noise_p=1.0, garble_p=1.0, garble_kept=0.3, spoken=())
+    examples = generate(gen, 20)
+    garbled = [e for e in examples if e.intent == "unknown"]
+    assert len(garbled) > 20 * 1.5  # far more than the 20 out-of-domain sentences
