@@ -72,6 +72,7 @@ class MqttLink:
         self.connected = False
         self.last_error: str | None = None
         self._dropped_commands = 0
+        self._dropped_pending = 0
         self._wake_writer = asyncio.Event()
         self._wake_pump = asyncio.Event()
         self._wake_acker = asyncio.Event()
@@ -85,6 +86,10 @@ class MqttLink:
     # ---- Bus -------------------------------------------------------------------------
     def publish_event(self, suffix: str, payload: Payload) -> None:
         self._pending.append(OutboxMessage(self.topics.full(suffix), encode(payload)))
+        if len(self._pending) > self._config.mqtt.outbox.max_messages:
+            # The disk is not keeping up (or is gone): the same bound as the outbox itself.
+            del self._pending[0]
+            self._dropped_pending += 1
         self._wake_writer.set()
 
     def publish_state(self, suffix: str, payload: Payload) -> None:
@@ -112,7 +117,7 @@ class MqttLink:
         return {
             "connected": self.connected,
             "outbox_depth": self._backlog(),
-            "outbox_dropped": outbox.dropped if outbox else 0,
+            "outbox_dropped": (outbox.dropped if outbox else 0) + self._dropped_pending,
             "inflight": len(self._inflight),
             "commands_rejected": self.router.rejected,
             "commands_dropped": self._dropped_commands,
