@@ -384,12 +384,16 @@ def parse_json_object(payload: bytes, topic: str) -> dict[str, Any]:
     return data
 
 
+def parse_text(payload: bytes, topic: str) -> str:
+    try:
+        return payload.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CommandRejected("bad_request", f"{topic} payload is not UTF-8 text") from None
+
+
 def parse_ask(payload: bytes, cameras: list[str]) -> tuple[str, str | None, str | None]:
     """Plain text, or JSON `{text, id?, camera?}`."""
-    try:
-        raw = payload.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise CommandRejected("bad_request", "ask payload is not UTF-8 text") from None
+    raw = parse_text(payload, "ask")
     if raw.startswith("{"):
         data = parse_json_object(payload, "ask")
         text, camera, request_id = data.get("text"), data.get("camera"), data.get("id")
@@ -411,10 +415,7 @@ def parse_ask(payload: bytes, cameras: list[str]) -> tuple[str, str | None, str 
 
 def parse_alarm(payload: bytes) -> tuple[str, str | None]:
     """`ARM_AWAY` | `ARM_HOME` | `DISARM` [code], or JSON `{action, code}`."""
-    try:
-        raw = payload.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise CommandRejected("bad_request", "alarm/set payload is not UTF-8 text") from None
+    raw = parse_text(payload, "alarm/set")
     if raw.startswith("{"):
         data = parse_json_object(payload, "alarm/set")
         action, code = data.get("action"), data.get("code")

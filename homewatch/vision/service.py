@@ -8,7 +8,6 @@ import functools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from homewatch.bus import Bus, Command, CommandRejected
@@ -34,15 +33,6 @@ def open_source(camera: CameraConfig) -> FrameSource:
                         width=camera.width, height=camera.height, fps=camera.fps)
 
 
-@dataclass
-class CameraStats:
-    analysed: int = 0
-    detector_runs: int = 0
-    inference_ms_total: float = 0.0
-    motion_frames: int = 0
-    since: float = field(default_factory=time.monotonic)
-
-
 class CameraRunner:
     """One camera: capture thread → latest-wins slot → pipeline in the executor → bus."""
 
@@ -54,7 +44,7 @@ class CameraRunner:
         self.history = history
         self.executor = executor
         self.config = config
-        self.stats = CameraStats()
+        self.started = time.monotonic()
         self.slot: LatestSlot[Frame] | None = None
         self.capture: CaptureThread | None = None
         self.task: asyncio.Task[None] | None = None
@@ -109,11 +99,6 @@ class CameraRunner:
 
     def _publish(self, result: FrameResult) -> None:
         name = self.camera.name
-        self.stats.analysed += 1
-        if result.searched is not None:
-            self.stats.detector_runs += 1
-            self.stats.inference_ms_total += result.inference_ms
-        self.stats.motion_frames += result.motion.detected
         if result.motion_on != self._motion:
             self._motion = result.motion_on
             self.bus.publish_state(f"{name}/motion", "ON" if result.motion_on else "OFF")
@@ -127,15 +112,15 @@ class CameraRunner:
                 self.bus.publish_state(f"{name}/{label}", count)
 
     def snapshot(self) -> dict[str, Any]:
-        s, elapsed = self.stats, max(1e-6, time.monotonic() - self.stats.since)
+        s, elapsed = self.pipeline.stats, max(1e-6, time.monotonic() - self.started)
         dropped = self.slot.dropped if self.slot is not None else 0
         frames_in = self.capture.frames if self.capture is not None else 0
         return {"fps_in": round(frames_in / elapsed, 2),
-                "fps_analysed": round(s.analysed / elapsed, 2),
+                "fps_analysed": round(s.frames / elapsed, 2),
                 "dropped": dropped, "detector_runs": s.detector_runs,
                 "inference_ms": round(s.inference_ms_total / s.detector_runs, 2)
                 if s.detector_runs else 0.0,
-                "motion_pct": round(100 * s.motion_frames / s.analysed, 1) if s.analysed else 0.0,
+                "motion_pct": round(100 * s.motion_frames / s.frames, 1) if s.frames else 0.0,
                 "online": self.capture is not None and self.capture.frames > 0}
 
 

@@ -11,15 +11,11 @@ from pathlib import Path
 
 import trustme
 
+from homewatch.demo import free_port
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 USERNAME = "homewatch"
 PASSWORD = "s3cret-Pa55word"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
