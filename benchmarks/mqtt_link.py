@@ -24,6 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from homewatch.config.slices import mqtt_link
 from homewatch.mqtt.link import MqttLink
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
@@ -92,7 +93,7 @@ async def replay(link: MqttLink, broker: Mosquitto, count: int, outage: float
 async def run_link(broker: Mosquitto, state: Path, count: int, outage: float
                    ) -> tuple[float, float, float]:
     config = make_config(state, broker.port, mqtt={"reconnect_max_s": 2.0})
-    link = MqttLink(config)
+    link = mqtt_link(config)
     task = asyncio.create_task(link.run())
     try:
         rate = await through_outbox(link, count)

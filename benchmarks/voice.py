@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from homewatch.config import Config
+from homewatch.config.slices import voice_setup
 from homewatch.voice.audio import SAMPLE_RATE, Pcm, read_wav_16k
 from homewatch.voice.metrics import word_error_rate
 from homewatch.voice.names import command_grammar
@@ -72,7 +73,7 @@ def stream(recognizer: Any, pcm: Pcm) -> tuple[str, float, float]:
 
 def run_one(engine: str, mode: str, audio: Path, vosk_model: Path | None) -> dict[str, Any]:
     config = Config()
-    grammar = command_grammar(config)
+    grammar = command_grammar(voice_setup(config))
     use: Any = grammar if mode == "grammar" else None
     if engine == "vosk" and use is not None:
         use = _grammar_for(use, vosk_model)
@@ -158,7 +159,7 @@ def vad_table(audio: Path) -> list[dict[str, Any]]:
     from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
     from homewatch.voice.vad import EnergyVad, Vad, WebRtcVad
 
-    grammar = command_grammar(Config())
+    grammar = command_grammar(voice_setup(Config()))
     recognizer = PocketsphinxRecognizer(grammar)
     gap = np.zeros(SAMPLE_RATE, dtype=np.int16)
     noise = read_wav_16k(audio / "noise_3s.wav")

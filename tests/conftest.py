@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("HOMEWATCH_SHARED", REPO.parent / "shared"))
-MEDIA = SHARED / "media"
-AUDIO = SHARED / "audio" / "commands"
-DETECTOR = SHARED / "models" / "ssd_mobilenet_v1_coco_quant.tflite"
-LABELS = SHARED / "models" / "coco_labels.txt"
+from tests.support.data import AUDIO, DETECTOR, LABELS, MEDIA, REPO, SHARED, missing_test_data
+
+__all__ = ["AUDIO", "DETECTOR", "LABELS", "MEDIA", "REPO", "SHARED"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problem = missing_test_data()
+    if problem is not None:
+        pytest.exit(problem, returncode=1)
 
 
 @pytest.fixture(scope="session")

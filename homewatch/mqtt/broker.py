@@ -13,8 +13,8 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from homewatch.config import MqttConfig
-from homewatch.errors import HomewatchError
+from homewatch.core.errors import HomewatchError
+from homewatch.mqtt.config import MqttConfig
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ import ssl
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
-from homewatch.config import MqttConfig, NodeConfig
+from homewatch.core.node import NodeConfig
+from homewatch.mqtt.config import MqttConfig
 from homewatch.mqtt.topics import OFFLINE, Topics
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from homewatch.bus import Command, CommandHandler, CommandRejected, Json, topic_matches
+from homewatch.core.bus import Command, CommandHandler, CommandRejected, Json, topic_matches
 
 log = logging.getLogger(__name__)
 

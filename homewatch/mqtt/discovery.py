@@ -8,8 +8,8 @@ supports device discovery (2024.11+).
 from __future__ import annotations
 
 from homewatch import __version__
-from homewatch.bus import Json
-from homewatch.config import NodeConfig
+from homewatch.core.bus import Json
+from homewatch.core.node import NodeConfig
 from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
 
 

@@ -21,11 +21,12 @@ from typing import Any, TypeVar
 
 import paho.mqtt.client as paho
 
-from homewatch.backoff import Backoff
-from homewatch.bus import CommandHandler, Json, Payload, encode
-from homewatch.config import Config
+from homewatch.core.backoff import Backoff
+from homewatch.core.bus import CommandHandler, Json, Payload, encode
+from homewatch.core.node import NodeConfig
 from homewatch.mqtt.client import build_client, describe_refusal
 from homewatch.mqtt.commands import CommandRouter
+from homewatch.mqtt.config import MqttConfig
 from homewatch.mqtt.discovery import DiscoveryRegistry
 from homewatch.mqtt.outbox import Outbox, OutboxMessage, StoredMessage
 from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
@@ -44,18 +45,17 @@ HA_REPUBLISH_DELAY = (0.5, 3.0)
 class MqttLink:
     name = "mqtt"
 
-    def __init__(self, config: Config, outbox_path: Path | None = None) -> None:
-        self._config = config
-        mqtt = config.mqtt
-        self.topics = Topics.from_config(mqtt, config.node)
-        self._outbox_path = outbox_path or config.daemon.state_dir / "outbox.sqlite"
+    def __init__(self, mqtt: MqttConfig, node: NodeConfig, outbox_path: Path) -> None:
+        self._mqtt = mqtt
+        self.topics = Topics.from_config(mqtt, node)
+        self._outbox_path = outbox_path
         self._max_inflight = mqtt.outbox.max_inflight
-        self._client = build_client(mqtt, config.node, self.topics, self._max_inflight)
+        self._client = build_client(mqtt, node, self.topics, self._max_inflight)
         self._client.on_connect = self._paho_connect
         self._client.on_disconnect = self._paho_disconnect
         self._client.on_publish = self._paho_publish
         self._client.on_message = self._paho_message
-        self.discovery = DiscoveryRegistry(self.topics, config.node)
+        self.discovery = DiscoveryRegistry(self.topics, node)
         self.router = CommandRouter(lambda err: self.publish_event("error", err))
         self._states: dict[str, bytes] = {}
         self._pending: list[OutboxMessage] = []
@@ -86,7 +86,7 @@ class MqttLink:
     # ---- Bus -------------------------------------------------------------------------
     def publish_event(self, suffix: str, payload: Payload) -> None:
         self._pending.append(OutboxMessage(self.topics.full(suffix), encode(payload)))
-        if len(self._pending) > self._config.mqtt.outbox.max_messages:
+        if len(self._pending) > self._mqtt.outbox.max_messages:
             # The disk is not keeping up (or is gone): the same bound as the outbox itself.
             del self._pending[0]
             self._dropped_pending += 1
@@ -126,7 +126,7 @@ class MqttLink:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._outbox = await self._in_db(Outbox, self._outbox_path,
-                                         self._config.mqtt.outbox.max_messages)
+                                         self._mqtt.outbox.max_messages)
         self._opened.set()
         if self._outbox.depth():
             log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
@@ -247,17 +247,17 @@ class MqttLink:
             await self._discovery_changed.wait()
             await asyncio.sleep(DISCOVERY_DEBOUNCE_S)  # one payload for a burst of entities
             self._discovery_changed.clear()
-            if self.connected and self._config.mqtt.discovery:
+            if self.connected and self._mqtt.discovery:
                 self._publish_discovery()
 
     # ---- connection state (loop thread) ------------------------------------------------
     def _on_up(self) -> None:
         self.connected = True
         self.last_error = None
-        log.info("connected to MQTT broker %s:%d", self._config.mqtt.host, self._config.mqtt.port)
+        log.info("connected to MQTT broker %s:%d", self._mqtt.host, self._mqtt.port)
         filters = [*self.router.filters(), *CATCH_ALL_COMMANDS]
         subscriptions = [(self.topics.full(f), 1) for f in dict.fromkeys(filters)]
-        if self._config.mqtt.discovery:
+        if self._mqtt.discovery:
             subscriptions.append((self.topics.ha_status, 1))
         self._client.subscribe(subscriptions)
         self._publish_retained()
@@ -265,7 +265,7 @@ class MqttLink:
 
     def _publish_retained(self) -> None:
         self._client.publish(self.topics.status, ONLINE, qos=1, retain=True)
-        if self._config.mqtt.discovery:
+        if self._mqtt.discovery:
             self._publish_discovery()
         for topic, data in self._states.items():
             self._client.publish(topic, data, qos=1, retain=True)
@@ -289,7 +289,7 @@ class MqttLink:
     def _on_unreachable(self, error: str) -> None:
         if error != self.last_error:
             log.warning("cannot reach MQTT broker %s:%d: %s; retrying",
-                        self._config.mqtt.host, self._config.mqtt.port, error)
+                        self._mqtt.host, self._mqtt.port, error)
         self.last_error = error
 
     def _on_ack(self, mid: int) -> None:
@@ -308,7 +308,7 @@ class MqttLink:
 
     # ---- paho thread -------------------------------------------------------------------
     def _network_main(self) -> None:
-        mqtt = self._config.mqtt
+        mqtt = self._mqtt
         backoff = Backoff(mqtt.reconnect_min_s, mqtt.reconnect_max_s)
         while not self._closing.is_set():
             try:

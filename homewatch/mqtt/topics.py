@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homewatch.config import MqttConfig, NodeConfig
+from homewatch.core.node import NodeConfig
+from homewatch.mqtt.config import MqttConfig
 
 ONLINE = "online"
 OFFLINE = "offline"

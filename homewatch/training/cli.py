@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from homewatch.errors import EX_OK, HomewatchError
+from homewatch.core.errors import EX_OK, HomewatchError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

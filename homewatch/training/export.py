@@ -33,7 +33,7 @@ def to_int8_tflite(model: Any, representative: Arrays, samples: int = 500) -> by
 
 def io_description(path: Path) -> dict[str, Any]:
     """Names, shapes, dtypes and quantization of the converted model's signature."""
-    from homewatch.tflite import load_interpreter
+    from homewatch.models.tflite import load_interpreter
 
     runner = load_interpreter(path, num_threads=1).get_signature_runner("serving_default")
 

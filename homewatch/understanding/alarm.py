@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from homewatch.config import AlarmConfig
+from homewatch.understanding.config import AlarmConfig
 
 log = logging.getLogger(__name__)
 State = Literal["disarmed", "armed_home", "armed_away"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
-from homewatch.configbase import Frozen
+from homewatch.core.configbase import Frozen
+from homewatch.models.resolver import ModelResolver
 
 
 class ZoneName(Frozen):
@@ -62,3 +64,22 @@ class UnderstandingConfig(Frozen):
         if self.watch_off >= self.watch_on:
             raise ValueError("watch_off must be below watch_on")
         return self
+
+
+class AlarmConfig(Frozen):
+    code: SecretStr | None = Field(default=None, description="PIN needed to disarm")
+    code_arm_required: bool = False
+    max_attempts: int = Field(default=3, ge=1)
+    lockout_s: float = Field(default=60.0, ge=0)
+
+
+@dataclass(frozen=True)
+class DialogSetup:
+    """What the dialog is handed: its settings, the alarm's, the enabled cameras' names, the
+    model resolver and where its state lives."""
+
+    settings: UnderstandingConfig
+    alarm: AlarmConfig
+    cameras: tuple[str, ...]
+    models: ModelResolver
+    state_dir: Path

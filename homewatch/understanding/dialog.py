@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.messages import EventHistory, SceneSnapshot
+from homewatch.core.messages import EventHistory, SceneSnapshot
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.features import vision_vector
 from homewatch.understanding.gazetteer import Found, Gazetteer, camera_label

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.messages import SCENE_CLASSES, SceneSnapshot
+from homewatch.core.messages import SCENE_CLASSES, SceneSnapshot
 
 PER_CLASS = ("max_score", "mean_score", "presence", "count")
 EXTRA = ("brightness", "motion")

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.errors import ModelError
-from homewatch.tflite import load_interpreter
+from homewatch.core.errors import ModelError
+from homewatch.models.tflite import load_interpreter
 from homewatch.understanding.features import FeatureSpec
 from homewatch.understanding.schema import INTENTS, OBJECTS
 from homewatch.understanding.tokenizer import Vocabulary

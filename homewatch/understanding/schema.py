@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homewatch.messages import SCENE_CLASSES
+from homewatch.core.messages import SCENE_CLASSES
 
 INTENTS: tuple[str, ...] = (
     "ask_presence", "ask_count", "describe", "ask_lights", "last_seen", "snapshot",

@@ -16,11 +16,10 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
-from homewatch.bus import Bus, Command, CommandRejected
-from homewatch.config import Config
-from homewatch.messages import EventHistory, SceneProvider, Utterance
+from homewatch.core.bus import Bus, Command, CommandRejected
+from homewatch.core.messages import EventHistory, SceneProvider, Utterance
 from homewatch.understanding.alarm import Alarm, AlarmResult, State
-from homewatch.understanding.config import DeviceConfig
+from homewatch.understanding.config import DeviceConfig, DialogSetup
 from homewatch.understanding.dialog import (
     Answer,
     Dialog,
@@ -45,11 +44,9 @@ ALARM_ACTIONS: dict[str, State | None] = {"ARM_AWAY": "armed_away", "ARM_HOME": 
 EVENT_TYPES = [*INTENTS, "watch_fired"]
 
 
-def model_path(config: Config) -> Path:
-    if config.understanding.model is not None:
-        return config.understanding.model
-    downloaded = config.models.dir / "fusion.tflite"
-    return downloaded if downloaded.is_file() else PACKAGED
+def model_path(setup: DialogSetup) -> Path:
+    """The configured fusion model, else one in models.dir, else the bundled one."""
+    return setup.models.require(setup.settings.model or PACKAGED.name, "fusion model")
 
 
 class DialogService:
@@ -57,22 +54,23 @@ class DialogService:
 
     name = "dialog"
 
-    def __init__(self, config: Config, bus: Bus, scenes: SceneProvider, history: EventHistory,
+    def __init__(self, setup: DialogSetup, bus: Bus, scenes: SceneProvider, history: EventHistory,
                  *, snapshot: SnapshotHook | None = None, model: FusionModel | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self.config = config
+        self.setup = setup
+        self.settings = setup.settings
         self.bus = bus
         self.scenes = scenes
         self.history = history
         self._snapshot_hook = snapshot
         self._clock = clock
-        ucfg = config.understanding
-        self.model = model or FusionModel.load(model_path(config), ucfg.threads)
+        ucfg = setup.settings
+        self.model = model or FusionModel.load(model_path(setup), ucfg.threads)
         self.dialog = Dialog(ucfg, self.model, self._camera_ids)
-        state_dir = config.daemon.state_dir
+        state_dir = setup.state_dir
         self.watches = WatchStore(state_dir / "watches.json",
                                   Hysteresis(ucfg.watch_on, ucfg.watch_off, ucfg.watch_clear_s))
-        self.alarm = Alarm(config.alarm, state_dir / "alarm.json")
+        self.alarm = Alarm(setup.alarm, state_dir / "alarm.json")
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="fusion")
         self._tasks: set[asyncio.Task[None]] = set()
         self._muted: MuteHook = contextlib.nullcontext
@@ -86,7 +84,7 @@ class DialogService:
 
     async def run(self) -> None:
         self.publish_states()
-        interval = self.config.understanding.watch_interval_s
+        interval = self.settings.watch_interval_s
         try:
             while True:
                 self._last_tick = time.monotonic()
@@ -100,7 +98,7 @@ class DialogService:
     def healthy(self) -> bool:
         if self._last_tick is None:
             return True
-        allowed = 10 * self.config.understanding.watch_interval_s + 30
+        allowed = 10 * self.settings.watch_interval_s + 30
         return time.monotonic() - self._last_tick < allowed
 
     def publish_states(self) -> None:
@@ -133,7 +131,7 @@ class DialogService:
         snapshot = self.scenes.snapshot(cam) if cam else None
         u = await self._infer(self.dialog.understand, text, found, cam, place, snapshot)
         p = u.prediction
-        if p.intent == "unknown" or p.intent_conf < self.config.understanding.min_confidence:
+        if p.intent == "unknown" or p.intent_conf < self.settings.min_confidence:
             log.info("not understood (%s %.2f): %r", p.intent, p.intent_conf, text)
             return Reply(request_id, text, "Sorry, I didn't catch that. Could you say it again?",
                          "unknown", None, cam, None, p.intent_conf, None, now)
@@ -213,7 +211,7 @@ class DialogService:
         device = self._device_heard(u)
         state = "on" if u.prediction.intent == "device_on" else "off"
         if device is None:
-            known = ", ".join(d.name for d in self.config.understanding.devices)
+            known = ", ".join(d.name for d in self.settings.devices)
             return Answer(f"Which device? I know: {known}." if known else
                           "No devices are configured.")
         self.bus.publish_event(f"intent/{u.prediction.intent}", {
@@ -222,7 +220,7 @@ class DialogService:
         return Answer(f"Turning {state} the {device.name}.")
 
     def _device_heard(self, u: Understanding) -> DeviceConfig | None:
-        devices = {d.device_id: d for d in self.config.understanding.devices}
+        devices = {d.device_id: d for d in self.settings.devices}
         match = u.found.first("device")
         if match is not None:
             return devices.get(match.name.target)
@@ -316,7 +314,7 @@ class DialogService:
     # ---- helpers --------------------------------------------------------------------------
 
     def _camera_ids(self) -> list[str]:
-        configured = [c.name for c in self.config.cameras if c.enabled]
+        configured = list(self.setup.cameras)
         return list(dict.fromkeys([*configured, *self.scenes.cameras()]))
 
     def mute_while_speaking(self, muted: MuteHook) -> None:
@@ -324,7 +322,7 @@ class DialogService:
         self._muted = muted
 
     def _speak(self, text: str) -> None:
-        argv = self.config.understanding.tts_command
+        argv = self.settings.tts_command
         if not argv:
             return
         task = asyncio.get_running_loop().create_task(self._speak_muted(argv, text))
@@ -333,7 +331,7 @@ class DialogService:
 
     async def _speak_muted(self, argv: tuple[str, ...], text: str) -> None:
         with self._muted():
-            await speak(argv, text, self.config.understanding.tts_timeout_s)
+            await speak(argv, text, self.settings.tts_timeout_s)
 
     def _add_entities(self) -> None:
         self.bus.add_entity("reply", {"p": "event", "name": "Voice reply",
@@ -345,9 +343,9 @@ class DialogService:
             "p": "alarm_control_panel", "name": "Alarm", "state_topic": "~/alarm/state",
             "command_topic": "~/alarm/set", "supported_features": ["arm_home", "arm_away"],
             "command_template": '{"action": "{{ action }}", "code": "{{ code }}"}',
-            "code_arm_required": self.config.alarm.code_arm_required,
-            "code_disarm_required": self.config.alarm.code is not None}
-        if self.config.alarm.code is not None:
+            "code_arm_required": self.setup.alarm.code_arm_required,
+            "code_disarm_required": self.setup.alarm.code is not None}
+        if self.setup.alarm.code is not None:
             alarm["code"] = "REMOTE_CODE"
         self.bus.add_entity("alarm", alarm)
         self.bus.add_entity("watches", {"p": "sensor", "name": "Watches",

@@ -10,10 +10,9 @@ from typing import Any
 
 import cv2
 
-from homewatch.config import Config
-from homewatch.errors import HomewatchError
-from homewatch.messages import SceneSnapshot
-from homewatch.vision.config import CameraConfig
+from homewatch.core.errors import HomewatchError
+from homewatch.core.messages import SceneSnapshot
+from homewatch.vision.config import CameraConfig, VisionSetup
 from homewatch.vision.detectors import Detector, create_detector
 from homewatch.vision.events import ObjectEvent
 from homewatch.vision.pipeline import CameraPipeline, FrameResult
@@ -31,6 +30,7 @@ class MediaError(HomewatchError):
 class AnalysisResult:
     camera: str
     source: str
+    detector: str = ""  # which detector actually ran, e.g. tflite:/path/model.tflite or hog
     frames_read: int = 0
     frames_analysed: int = 0
     detector_runs: int = 0
@@ -52,7 +52,8 @@ class AnalysisResult:
         return dict(collections.Counter(e.label for e in self.events if e.type == "new"))
 
     def summary(self) -> dict[str, Any]:
-        return {"camera": self.camera, "source": self.source, "frames_read": self.frames_read,
+        return {"camera": self.camera, "source": self.source, "detector": self.detector,
+                "frames_read": self.frames_read,
                 "frames_analysed": self.frames_analysed, "detector_runs": self.detector_runs,
                 "skipped": self.skipped, "crops": self.crops, "motion_frames": self.motion_frames,
                 "inference_ms": round(self.inference_ms, 2),
@@ -60,24 +61,24 @@ class AnalysisResult:
                 "events": self.events_per_label(), "max_counts": self.max_counts}
 
 
-def media_camera(path: Path, config: Config) -> CameraConfig:
+def media_camera(path: Path, setup: VisionSetup) -> CameraConfig:
     """The configured camera whose source is this file, else a default camera for it."""
-    for camera in config.cameras:
+    for camera in setup.cameras:
         if Path(camera.source) == path:
             return camera.model_copy(update={"realtime": False, "loop": False})
     return CameraConfig(name="video", source=str(path), realtime=False)
 
 
-def analyze_media(path: Path, config: Config, *, detector: Detector | None = None,
+def analyze_media(path: Path, setup: VisionSetup, *, detector: Detector | None = None,
                   camera: CameraConfig | None = None,
                   progress: Progress | None = None) -> AnalysisResult:
     """Run the camera pipeline over a video (at the camera's detect fps) or one image."""
     if not path.is_file():
         raise MediaError(f"media file not found: {path}")
-    cam = camera or media_camera(path, config)
-    det = detector or create_detector(config.vision.detector, config.models.dir)
-    pipeline = CameraPipeline(cam, config.vision, det)
-    result = AnalysisResult(cam.name, str(path))
+    cam = camera or media_camera(path, setup)
+    det = detector or create_detector(setup.settings.detector, setup.models)
+    pipeline = CameraPipeline(cam, setup.settings, det)
+    result = AnalysisResult(cam.name, str(path), det.name)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         _analyze_image(path, pipeline, result)
     else:

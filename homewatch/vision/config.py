@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from homewatch.configbase import Frozen
+from homewatch.core.configbase import Frozen
+from homewatch.models.resolver import ModelResolver
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
@@ -103,11 +105,6 @@ class DetectorConfig(Frozen):
     crop_max_fraction: float = Field(default=0.5, gt=0, le=1,
                                      description="Above this area fraction, use the full frame")
 
-    def resolve(self, name: str, models_dir: Path) -> Path:
-        path = Path(name).expanduser()
-        return path if path.is_absolute() or path.parent != Path() else models_dir / path
-
-
 class TrackerConfig(Frozen):
     iou: float = Field(default=0.2, gt=0, lt=1, description="Overlap needed to match a track")
     min_hits: int = Field(default=3, ge=1, description="Detections before an object is confirmed")
@@ -145,3 +142,14 @@ class VisionConfig(Frozen):
                                           description="Event history older than this is deleted")
     reconnect_min_s: float = Field(default=1.0, gt=0, description="First reopen delay")
     reconnect_max_s: float = Field(default=30.0, gt=0, description="Longest reopen delay")
+
+
+@dataclass(frozen=True)
+class VisionSetup:
+    """What the vision subsystem is handed: its cameras, its settings, where models and state
+    live."""
+
+    cameras: tuple[CameraConfig, ...]
+    settings: VisionConfig
+    models: ModelResolver
+    state_dir: Path

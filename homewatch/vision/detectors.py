@@ -12,9 +12,9 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from homewatch.errors import ModelError
-from homewatch.models import catalog
-from homewatch.tflite import load_interpreter
+from homewatch.core.errors import ModelError
+from homewatch.models.resolver import ModelResolver
+from homewatch.models.tflite import load_interpreter
 from homewatch.vision.config import DetectorConfig
 from homewatch.vision.geometry import Box
 from homewatch.vision.hog import HOGPeopleModel
@@ -49,7 +49,7 @@ class TFLiteSSD:
 
     def __init__(self, model: Path, labels: Path, num_threads: int = 2,
                  runtime: str | None = None) -> None:
-        self.name = f"tflite:{model.name}"
+        self.name = f"tflite:{model}"
         self._interpreter: Any = load_interpreter(model, num_threads, runtime)
         self.labels = load_labels(labels)
         self._lock = threading.Lock()
@@ -132,23 +132,20 @@ def _suppress(found: list[Detection], overlap: float = 0.3) -> list[Detection]:
     return kept
 
 
-def create_detector(config: DetectorConfig, models_dir: Path,
+def create_detector(config: DetectorConfig, models: ModelResolver,
                     runtime: str | None = None) -> Detector:
     """The configured detector; with kind=auto, HOG when the model file is absent.
 
-    `model` and `labels` are paths, file names inside `models_dir`, or names from the
-    `homewatch models` catalog (e.g. `ssd-mobilenet-v1`).
+    `model` and `labels` are paths, file names found by the model resolver, or names from
+    the `homewatch models` catalogue (e.g. `ssd-mobilenet-v1`).
     """
-    model = config.resolve(_catalog_file(config.model), models_dir)
-    if config.kind == "hog" or (config.kind == "auto" and not model.exists()):
-        if config.kind == "auto":
-            log.warning("detector model %s not found; using the built-in HOG people detector "
-                        "(run `homewatch models pull` for the SSD)", model)
+    if config.kind == "hog":
         return HOGPeople()
-    labels = config.resolve(_catalog_file(config.labels), models_dir)
+    model = models.find(config.model)
+    if model is None and config.kind == "auto":
+        models.fallback("detector model", config.model, "the built-in HOG people detector")
+        return HOGPeople()
+    model = model or models.require(config.model, "detector model file")
+    # a missing labels file is reported by TFLiteSSD, after the model itself is checked
+    labels = models.find(config.labels) or models.candidates(config.labels)[0]
     return TFLiteSSD(model, labels, config.num_threads, runtime)
-
-
-def _catalog_file(name: str) -> str:
-    spec = catalog().get(name)
-    return spec.filename if spec is not None else name

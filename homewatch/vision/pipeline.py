@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from homewatch.messages import SCENE_CLASSES
+from homewatch.core.messages import SCENE_CLASSES
 from homewatch.vision.config import CameraConfig, FilterConfig, VisionConfig
 from homewatch.vision.detectors import Detection, Detector
 from homewatch.vision.events import EventBuilder, ObjectEvent

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from homewatch.messages import SCENE_CLASSES, ClassStats, SceneSnapshot
+from homewatch.core.messages import SCENE_CLASSES, ClassStats, SceneSnapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from homewatch.bus import Bus, Command, CommandRejected
-from homewatch.config import Config
-from homewatch.messages import EventHistory, SceneProvider
-from homewatch.vision.config import CameraConfig
+from homewatch.core.bus import Bus, Command, CommandRejected
+from homewatch.core.messages import EventHistory, SceneProvider
+from homewatch.vision.config import CameraConfig, VisionConfig, VisionSetup
 from homewatch.vision.detectors import Detector, create_detector
 from homewatch.vision.discovery import camera_entities
 from homewatch.vision.history import SqliteHistory
@@ -37,13 +36,14 @@ class CameraRunner:
     """One camera: capture thread → latest-wins slot → pipeline in the executor → bus."""
 
     def __init__(self, camera: CameraConfig, pipeline: CameraPipeline, bus: Bus, *,
-                 history: SqliteHistory, executor: ThreadPoolExecutor, config: Config) -> None:
+                 history: SqliteHistory, executor: ThreadPoolExecutor,
+                 settings: VisionConfig) -> None:
         self.camera = camera
         self.pipeline = pipeline
         self.bus = bus
         self.history = history
         self.executor = executor
-        self.config = config
+        self.settings = settings
         self.started = time.monotonic()
         self.slot: LatestSlot[Frame] | None = None
         self.capture: CaptureThread | None = None
@@ -59,8 +59,8 @@ class CameraRunner:
         self.slot = slot
         self.capture = CaptureThread(self.camera.name, source, slot.put, self._status_from_thread,
                                      interval=1.0 / self.camera.detect_fps,
-                                     backoff_min=self.config.vision.reconnect_min_s,
-                                     backoff_max=self.config.vision.reconnect_max_s)
+                                     backoff_min=self.settings.reconnect_min_s,
+                                     backoff_max=self.settings.reconnect_max_s)
         self._publish_initial()
         self.capture.start()
         try:
@@ -115,7 +115,8 @@ class CameraRunner:
         s, elapsed = self.pipeline.stats, max(1e-6, time.monotonic() - self.started)
         dropped = self.slot.dropped if self.slot is not None else 0
         frames_in = self.capture.frames if self.capture is not None else 0
-        return {"fps_in": round(frames_in / elapsed, 2),
+        return {"detector": self.pipeline.detector.name,
+                "fps_in": round(frames_in / elapsed, 2),
                 "fps_analysed": round(s.frames / elapsed, 2),
                 "dropped": dropped, "detector_runs": s.detector_runs,
                 "inference_ms": round(s.inference_ms_total / s.detector_runs, 2)
@@ -125,20 +126,21 @@ class CameraRunner:
 
 
 class VisionService:
-    """`Service` for the daemon: `VisionService(config, bus)`, then `await run()`."""
+    """`Service` for the daemon: `VisionService(setup, bus)`, then `await run()`."""
 
     name = "vision"
 
-    def __init__(self, config: Config, bus: Bus, *, detector: Detector | None = None) -> None:
-        self.config = config
+    def __init__(self, setup: VisionSetup, bus: Bus, *,
+                 detector: Detector | None = None) -> None:
+        self.setup = setup
         self.bus = bus
         self._detector = detector
         self._registry = SceneRegistry()
         self.scenes: SceneProvider = self._registry
-        self._history = SqliteHistory(config.daemon.state_dir / HISTORY_FILE,
-                                      config.vision.history_retention_days)
+        self._history = SqliteHistory(setup.state_dir / HISTORY_FILE,
+                                      setup.settings.history_retention_days)
         self.history: EventHistory = self._history
-        self.cameras = [c for c in config.cameras if c.enabled]
+        self.cameras = [c for c in setup.cameras if c.enabled]
         self.runners: dict[str, CameraRunner] = {}
         self._executor = ThreadPoolExecutor(max_workers=max(1, len(self.cameras)),
                                             thread_name_prefix="vision")
@@ -150,8 +152,8 @@ class VisionService:
             detector = self._detector
             if detector is None:
                 detector = await loop.run_in_executor(
-                    self._executor, create_detector, self.config.vision.detector,
-                    self.config.models.dir)
+                    self._executor, create_detector, self.setup.settings.detector,
+                    self.setup.models)
             self._build(detector)
             self.bus.add_command("+/detect/set", self._on_detect)
             self.bus.add_command("+/snapshot/take", self._on_snapshot)
@@ -172,11 +174,11 @@ class VisionService:
 
     def _build(self, detector: Detector) -> None:
         for camera in self.cameras:
-            pipeline = CameraPipeline(camera, self.config.vision, detector)
+            pipeline = CameraPipeline(camera, self.setup.settings, detector)
             self._registry.register(pipeline.scene)
             self.runners[camera.name] = CameraRunner(
                 camera, pipeline, self.bus, history=self._history, executor=self._executor,
-                config=self.config)
+                settings=self.setup.settings)
             for key, component in camera_entities(camera.name, sorted(pipeline.labels)).items():
                 self.bus.add_entity(key, component)
 

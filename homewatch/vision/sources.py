@@ -18,7 +18,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from homewatch.backoff import Backoff
+from homewatch.core.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

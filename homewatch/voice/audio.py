@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.errors import HomewatchError
+from homewatch.core.errors import HomewatchError
 
 SAMPLE_RATE = 16000
 Pcm = npt.NDArray[np.int16]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from homewatch.configbase import Frozen
+from homewatch.core.configbase import Frozen
+from homewatch.models.config import ModelsConfig
+from homewatch.models.resolver import ModelResolver
 
 DEFAULT_PLACES: tuple[str, ...] = (
     "front door", "back door", "living room", "kitchen", "garden", "driveway", "backyard",
@@ -93,3 +96,14 @@ class VoiceConfig(Frozen):
     activation: ActivationConfig = ActivationConfig()
     recognizer: RecognizerConfig = RecognizerConfig()
     grammar: GrammarConfig = GrammarConfig()
+
+
+@dataclass(frozen=True)
+class VoiceSetup:
+    """What the voice subsystem is handed: its settings, the model resolver, and the names the
+    user gave (places and devices) that the recognizer must be able to hear."""
+
+    settings: VoiceConfig = field(default_factory=VoiceConfig)
+    models: ModelResolver = field(default_factory=lambda: ModelResolver(ModelsConfig().dir))
+    places: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()

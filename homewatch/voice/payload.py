@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homewatch.messages import Utterance
+from homewatch.core.messages import Utterance
 
 STATE_MAX = 255  # Home Assistant's limit for a sensor state
 

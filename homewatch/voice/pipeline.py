@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from homewatch.messages import Utterance
+from homewatch.core.messages import Utterance
 from homewatch.voice.activation import Activation
 from homewatch.voice.audio import SAMPLE_RATE
 from homewatch.voice.endpointer import (

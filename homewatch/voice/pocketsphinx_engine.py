@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from pocketsphinx import Decoder
 
-from homewatch.errors import ModelError
-from homewatch.messages import Word
+from homewatch.core.errors import ModelError
+from homewatch.core.messages import Word
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.pronounce import pronounce
 from homewatch.voice.recognizers import Transcript, mean_confidence

@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from homewatch.messages import Word
+from homewatch.core.messages import Word
 
 if TYPE_CHECKING:
-    from homewatch.config import Config
+    from homewatch.voice.config import VoiceSetup
     from homewatch.voice.grammar import CommandGrammar
 
 log = logging.getLogger(__name__)
@@ -54,30 +54,21 @@ def mean_confidence(words: tuple[Word, ...]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
-def load_recognizer(config: Config, grammar: CommandGrammar | None,
+def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
                     engine: str | None = None) -> Recognizer:
     """Load the configured engine (`auto`: Vosk when its model is installed, else pocketsphinx)."""
-    from homewatch.voice.vosk_engine import (
-        VoskRecognizer,
-        check_catalog_model,
-        find_vosk_model,
-        resolve_vosk_model,
-    )
+    from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model
 
-    choice = engine or config.voice.recognizer.engine
-    rcfg = config.voice.recognizer
+    rcfg = setup.settings.recognizer
+    choice = engine or rcfg.engine
     if choice == "auto":
-        found = find_vosk_model(config)
-        if found is None:
-            log.info("no Vosk model at %s; using pocketsphinx", resolve_vosk_model(config))
-            choice = "pocketsphinx"
-        else:
-            choice = "vosk"
+        choice = "vosk" if find_vosk_model(setup.models, rcfg.vosk_model) else "pocketsphinx"
+        if choice == "pocketsphinx":
+            # auto: pocketsphinx is the expected choice until a Vosk model is pulled
+            setup.models.fallback("Vosk model", rcfg.vosk_model, "pocketsphinx", logging.INFO)
     if choice == "vosk":
-        path = resolve_vosk_model(config)
-        if path.exists():
-            check_catalog_model(config)
-        return VoskRecognizer(path, grammar)
+        found = setup.models.find(rcfg.vosk_model)
+        return VoskRecognizer(found or setup.models.candidates(rcfg.vosk_model)[0], grammar)
     if choice == "pocketsphinx":
         from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 

@@ -14,11 +14,11 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from homewatch.bus import Bus, Command, CommandRejected
-from homewatch.config import Config
-from homewatch.errors import ModelError
-from homewatch.messages import Utterance
+from homewatch.core.bus import Bus, Command, CommandRejected
+from homewatch.core.errors import ModelError
+from homewatch.core.messages import Utterance
 from homewatch.voice.activation import Activation
+from homewatch.voice.config import VoiceSetup
 from homewatch.voice.endpointer import Endpointer
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
@@ -40,16 +40,17 @@ QUEUE_SIZE = 16
 class VoiceService:
     name = "voice"
 
-    def __init__(self, config: Config, bus: Bus,
+    def __init__(self, setup: VoiceSetup, bus: Bus,
                  on_utterance: Callable[[Utterance], Awaitable[object]], *,
                  source: AudioSource | None = None,
                  recognizer: Recognizer | None = None) -> None:
         """`source`/`recognizer` override the configured ones (replays, shared models)."""
-        self.config = config
+        self.setup = setup
+        self.settings = setup.settings
         self.bus = bus
         self.on_utterance = on_utterance
-        self.grammar: CommandGrammar = command_grammar(config)
-        self.activation = Activation(config.voice.activation, self.grammar.split_wake)
+        self.grammar: CommandGrammar = command_grammar(setup)
+        self.activation = Activation(self.settings.activation, self.grammar.split_wake)
         self._source = source
         self._recognizer = recognizer
         self._pipeline: VoicePipeline | None = None
@@ -81,7 +82,7 @@ class VoiceService:
         source = self._pipeline.source if self._pipeline else None
         return {
             "audio": stats.audio,
-            "source": source.name if source else self.config.voice.source.type,
+            "source": source.name if source else self.settings.source.type,
             "recognizer": self._recognizer.name if self._recognizer else None,
             "grammar": bool(self._recognizer and self._recognizer.grammar),
             "real_time_factor": round(stats.real_time_factor, 4),
@@ -101,7 +102,7 @@ class VoiceService:
         }
 
     async def run(self) -> None:
-        source = self._source or open_source(self.config.voice.source)
+        source = self._source or open_source(self.settings.source)
         if source is None:
             log.info("voice: no audio source configured")
             await asyncio.Event().wait()
@@ -110,12 +111,12 @@ class VoiceService:
             self._recognizer = await asyncio.to_thread(self._load_recognizer)
         queue: asyncio.Queue[Utterance] = asyncio.Queue(QUEUE_SIZE)
         loop = asyncio.get_running_loop()
-        endpointer = Endpointer(self.config.voice.endpoint,
-                                WebRtcVad(self.config.voice.endpoint.vad_aggressiveness))
+        endpointer = Endpointer(self.settings.endpoint,
+                                WebRtcVad(self.settings.endpoint.vad_aggressiveness))
         self._pipeline = VoicePipeline(
             source, endpointer, self._recognizer, self.grammar, self.activation,
             emit=lambda utt: loop.call_soon_threadsafe(self._offer, queue, utt),
-            retry_s=self.config.voice.source.retry_s)
+            retry_s=self.settings.source.retry_s)
         stop = threading.Event()
         self._thread = threading.Thread(target=self._pipeline.run, args=(stop,),
                                         name="voice-recognition", daemon=True)
@@ -128,14 +129,14 @@ class VoiceService:
             await asyncio.to_thread(self._thread.join)
 
     def _load_recognizer(self) -> Recognizer:
-        grammar = self.grammar if self.config.voice.recognizer.grammar else None
+        grammar = self.grammar if self.settings.recognizer.grammar else None
         try:
-            return load_recognizer(self.config, grammar)
+            return load_recognizer(self.setup, grammar)
         except ModelError as exc:
-            if self.config.voice.recognizer.engine != "vosk":
+            if self.settings.recognizer.engine != "vosk":
                 raise
             log.error("voice: %s; using pocketsphinx meanwhile", exc)
-            return load_recognizer(self.config, grammar, "pocketsphinx")
+            return load_recognizer(self.setup, grammar, "pocketsphinx")
 
     def _offer(self, queue: asyncio.Queue[Utterance], utt: Utterance) -> None:
         try:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from homewatch.errors import HomewatchError
+from homewatch.core.errors import HomewatchError
 from homewatch.voice.audio import SAMPLE_RATE, Pcm, Resampler, read_wav_16k
 from homewatch.voice.config import SourceConfig
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from homewatch.config import Config
-from homewatch.messages import Utterance
+from homewatch.core.messages import Utterance
 from homewatch.voice.audio import SAMPLE_RATE, Pcm, read_wav_16k
+from homewatch.voice.config import VoiceSetup
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
 from homewatch.voice.recognizers import Recognizer, load_recognizer
@@ -41,14 +41,14 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None, pcm: P
     )
 
 
-def transcribe_file(path: Path, config: Config | None = None, grammar: bool = True,
+def transcribe_file(path: Path, setup: VoiceSetup | None = None, grammar: bool = True,
                     recognizer: Recognizer | str | None = None) -> Utterance:
     """Transcribe one WAV file (any rate, 16-bit) as one utterance.
 
     `recognizer` is a loaded recognizer to reuse, an engine name, or None for the config's.
     Raises AudioFormatError for unusable audio and ModelError for a missing model.
     """
-    cfg = config or Config()
+    cfg = setup or VoiceSetup()
     commands = command_grammar(cfg)
     pcm = read_wav_16k(Path(path))
     if recognizer is None or isinstance(recognizer, str):

@@ -9,50 +9,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from homewatch.errors import ModelError
-from homewatch.messages import Word
+from homewatch.core.errors import ModelError
+from homewatch.core.messages import Word
 from homewatch.voice.pronounce import split_compound
 from homewatch.voice.recognizers import SAMPLE_RATE, Transcript, mean_confidence
 
 if TYPE_CHECKING:
-    from homewatch.config import Config
+    from homewatch.models.resolver import ModelResolver
     from homewatch.voice.grammar import CommandGrammar
 
 log = logging.getLogger(__name__)
 
 PULL_HINT = "homewatch models pull vosk-en-small"
 UNKNOWN = "[unk]"
-
-
-def resolve_vosk_model(config: Config) -> Path:
-    """The configured model: a catalog name (`vosk-en-small`), a path, or a name in models.dir."""
-    from homewatch.models import catalog
-
-    value = config.voice.recognizer.vosk_model
-    spec = catalog().get(value)
-    if spec is not None:
-        return config.models.dir / spec.filename
-    path = Path(value).expanduser()
-    if path.is_absolute() or path.exists():
-        return path
-    return config.models.dir / path
-
-
-def check_catalog_model(config: Config) -> None:
-    """A model pulled through the catalog must be intact; a hand-copied one is allowed."""
-    from homewatch.models import State, catalog, check
-
-    spec = catalog().get(config.voice.recognizer.vosk_model)
-    if spec is None:
-        return
-    result = check(spec, config.models.dir)
-    if result.state is State.CORRUPT:
-        raise ModelError(f"Vosk model {spec.name} in {config.models.dir} is damaged "
-                         f"({'; '.join(result.problems)}); run "
-                         f"`homewatch models pull {spec.name} --force`")
-    if result.state is State.UNVERIFIED:
-        log.warning("Vosk model at %s has no checksum record; `homewatch models pull %s` "
-                    "verifies it", config.models.dir / spec.filename, spec.name)
 
 
 def _is_model_dir(path: Path) -> bool:
@@ -70,8 +39,10 @@ def model_dir_in(path: Path) -> Path | None:
     return None
 
 
-def find_vosk_model(config: Config) -> Path | None:
-    return model_dir_in(resolve_vosk_model(config))
+def find_vosk_model(models: ModelResolver, wanted: str) -> Path | None:
+    """The Vosk model directory the resolver finds for `wanted`, or None."""
+    found = models.find(wanted)
+    return model_dir_in(found) if found is not None else None
 
 
 _FST_MAGIC = 2125659606

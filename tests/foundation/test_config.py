@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from homewatch.config import env_overrides, load_config
-from homewatch.errors import ConfigError
+from homewatch.core.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.bus import Command, CommandRejected
-from homewatch.entities import add_node_entities
+from homewatch.config.slices import mqtt_link
+from homewatch.core.bus import Command, CommandRejected
 from homewatch.mqtt.link import MqttLink
+from homewatch.runtime.entities import add_node_entities
 from tests.support.broker import PASSWORD, USERNAME, Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
@@ -39,7 +40,7 @@ def with_link(link: MqttLink, body: Callable[[MqttLink], Awaitable[None]]) -> No
 
 
 def test_discovery_payload_and_republish_on_ha_birth(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    link = MqttLink(make_config(tmp_path, mosquitto.port))
+    link = mqtt_link(make_config(tmp_path, mosquitto.port))
     add_node_entities(link)
     recorder = Recorder(mosquitto.port, ["homeassistant/device/#", f"{BASE}/status"])
 
@@ -64,7 +65,7 @@ def test_discovery_payload_and_republish_on_ha_birth(mosquitto: Mosquitto, tmp_p
 
 def test_events_published_during_outage_arrive_in_order(mosquitto: Mosquitto, tmp_path: Path
                                                        ) -> None:
-    link = MqttLink(make_config(tmp_path, mosquitto.port))
+    link = mqtt_link(make_config(tmp_path, mosquitto.port))
     recorder = Recorder(mosquitto.port, [f"{BASE}/events"], session="outage-recorder")
 
     async def body(link: MqttLink) -> None:
@@ -93,7 +94,7 @@ def test_outbox_survives_a_restart(mosquitto: Mosquitto, tmp_path: Path) -> None
             link.publish_event("events", {"seq": i})
         assert not await link.drain(0.5)  # nothing can be delivered: kept on disk
 
-    with_link(MqttLink(config), offline)
+    with_link(mqtt_link(config), offline)
     mosquitto.start()
     recorder = Recorder(mosquitto.port, [f"{BASE}/events"])  # before the link reconnects
 
@@ -101,7 +102,7 @@ def test_outbox_survives_a_restart(mosquitto: Mosquitto, tmp_path: Path) -> None
         await until(lambda: len(recorder.on(f"{BASE}/events")) == 20)
         await until(lambda: link.stats()["outbox_depth"] == 0)
 
-    with_link(MqttLink(config), online)
+    with_link(mqtt_link(config), online)
     assert [json.loads(m.payload)["seq"] for m in recorder.on(f"{BASE}/events")] == list(range(20))
     recorder.close()
 
@@ -115,7 +116,7 @@ def test_outbox_survives_a_restart(mosquitto: Mosquitto, tmp_path: Path) -> None
 ])
 def test_malformed_commands_get_error_replies(mosquitto: Mosquitto, tmp_path: Path, topic: str,
                                               payload: bytes, code: str) -> None:
-    link = MqttLink(make_config(tmp_path, mosquitto.port))
+    link = mqtt_link(make_config(tmp_path, mosquitto.port))
     asked: list[str] = []
 
     async def ask(command: Command) -> None:
@@ -153,7 +154,7 @@ def test_tls_with_password_connects(mosquitto: Mosquitto, tmp_path: Path) -> Non
         link.publish_event("events", {"hello": "tls"})
         await until(lambda: link.stats()["outbox_depth"] == 0)
 
-    with_link(MqttLink(config), body)
+    with_link(mqtt_link(config), body)
     # per_listener_settings: the plain listener shares topics with the TLS one
     assert recorder.wait_topic(f"{BASE}/events")[0].payload == b'{"hello":"tls"}'
     recorder.close()
@@ -170,7 +171,7 @@ def test_wrong_password_is_reported_clearly(mosquitto: Mosquitto, tmp_path: Path
         await until(lambda: link.last_error is not None and "password" in link.last_error)
         assert not link.connected
 
-    with_link(MqttLink(config), body)
+    with_link(mqtt_link(config), body)
     refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert refusals and "mqtt.password" in refusals[0]
     assert len(refusals) == 1  # logged once, not on every retry
@@ -186,14 +187,14 @@ def test_mqtt_v5_delivers_and_says_online(mosquitto: Mosquitto, tmp_path: Path) 
         link.publish_event("events", {"v": 5})
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events")
 
-    with_link(MqttLink(config), body)
+    with_link(mqtt_link(config), body)
     assert recorder.on(f"{BASE}/status")[0].payload == b"online"
     recorder.close()
 
 
 def test_entities_and_commands_added_after_connect_are_announced(mosquitto: Mosquitto,
                                                                  tmp_path: Path) -> None:
-    link = MqttLink(make_config(tmp_path, mosquitto.port))
+    link = mqtt_link(make_config(tmp_path, mosquitto.port))
     topic = "homeassistant/device/homewatch_testnode/config"
     recorder = Recorder(mosquitto.port, [topic])
     seen: list[bytes] = []

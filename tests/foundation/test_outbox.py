@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homewatch.bus import topic_matches
+from homewatch.core.bus import topic_matches
 from homewatch.mqtt.outbox import Outbox, OutboxMessage
 
 

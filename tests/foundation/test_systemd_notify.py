@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.systemd import Notifier
+from homewatch.runtime.systemd import Notifier
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_no_socket_is_a_no_op() -> None:
 
 
 def test_unsupported_address_disables(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="homewatch.systemd"):
+    with caplog.at_level(logging.WARNING, logger="homewatch.runtime.systemd"):
         notifier = Notifier({"NOTIFY_SOCKET": "vsock:2:1234"})
     assert not notifier.enabled
     assert not notifier.ready()
@@ -77,7 +77,7 @@ def test_unsupported_address_disables(caplog: pytest.LogCaptureFixture) -> None:
 def test_send_failure_never_raises_and_logs_once(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")})
-    with caplog.at_level(logging.DEBUG, logger="homewatch.systemd"):
+    with caplog.at_level(logging.DEBUG, logger="homewatch.runtime.systemd"):
         assert not notifier.ready()
         assert not notifier.watchdog()
         assert not notifier.stopping()

@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homewatch.assembly import build_services
-from homewatch.bus import Json, MemoryBus
+from homewatch.core.bus import Json, MemoryBus
 from homewatch.mqtt.commands import CommandRouter
+from homewatch.runtime.assembly import build_services
 from tests.support.config import make_config
 
 TOPICS = ["ask", "alarm/set", "watches/set", "voice/listen", "front_door/detect/set",

@@ -6,7 +6,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from homewatch.daemon import Supervisor
+from homewatch.runtime.daemon import Supervisor
 from tests.conftest import DETECTOR, LABELS, REPO
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config

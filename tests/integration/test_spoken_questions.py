@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from homewatch.daemon import Supervisor
-from homewatch.demo import padded_wav
+from homewatch.runtime.daemon import Supervisor
+from homewatch.runtime.demo import padded_wav
 from tests.conftest import AUDIO, DETECTOR, LABELS, MEDIA
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config

@@ -70,7 +70,7 @@ def test_models_dir_comes_from_config_or_environment(
     _, out, _ = run(capsys, "models", "list", "-c", str(config))
     assert f"models directory: {tmp_path / 'from-config'}" in out
     monkeypatch.delenv("HOMEWATCH_CONFIG", raising=False)
-    monkeypatch.setattr("homewatch.models_cli.DEFAULT_CONFIG_PATH", tmp_path / "absent.yaml")
+    monkeypatch.setattr("homewatch.config.loader.DEFAULT_CONFIG_PATH", tmp_path / "absent.yaml")
     monkeypatch.setenv("HOMEWATCH_MODELS__DIR", str(tmp_path / "from-env"))
     _, out, _ = run(capsys, "models", "list")
     assert f"models directory: {tmp_path / 'from-env'}" in out

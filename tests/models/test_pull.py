@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.download import ChecksumMismatchError, DownloadError
-from homewatch.errors import ModelError
-from homewatch.models import (
+from homewatch.core.errors import ModelError
+from homewatch.models.catalog import (
     STATE_DIR,
     State,
     check,
@@ -19,10 +18,11 @@ from homewatch.models import (
     install,
     pull,
     read_marker,
-    resolve_model,
     verify,
 )
-from homewatch.tflite import load_interpreter
+from homewatch.models.download import ChecksumMismatchError, DownloadError
+from homewatch.models.resolver import resolve_model
+from homewatch.models.tflite import load_interpreter
 from tests.conftest import DETECTOR, LABELS
 from tests.models.conftest import FileServer
 

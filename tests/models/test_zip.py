@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.download import sha256_file
-from homewatch.errors import ModelError
-from homewatch.models import STATE_DIR, ModelSpec, State, check, get_spec, install, verify
+from homewatch.core.errors import ModelError
+from homewatch.models.catalog import STATE_DIR, ModelSpec, State, check, get_spec, install, verify
+from homewatch.models.download import sha256_file
 from tests.models.conftest import FileServer
 
 vosk = pytest.importorskip("vosk")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import trustme
 
-from homewatch.demo import free_port
+from homewatch.runtime.demo import free_port
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 USERNAME = "homewatch"

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from homewatch.bus import MemoryBus
 from homewatch.config import Config, validate_data
-from homewatch.messages import ClassStats, SceneSnapshot
+from homewatch.config.slices import dialog_setup
+from homewatch.core.bus import MemoryBus
+from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.model import PACKAGED, FusionModel
 from homewatch.understanding.service import DialogService
 
@@ -112,7 +113,7 @@ def bus() -> MemoryBus:
 @pytest.fixture
 def service(tmp_path: Path, bus: MemoryBus, scenes: Scenes, history: History,
             model: FusionModel) -> Iterator[DialogService]:
-    svc = DialogService(make_config(tmp_path), bus, scenes, history, model=model,
+    svc = DialogService(dialog_setup(make_config(tmp_path)), bus, scenes, history, model=model,
                         clock=lambda: NOW)
     yield svc
     svc.close()

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.messages import SCENE_CLASSES, ClassStats, SceneSnapshot
-from homewatch.tflite import load_interpreter
+from homewatch.core.messages import SCENE_CLASSES, ClassStats, SceneSnapshot
+from homewatch.models.tflite import load_interpreter
 from tests.conftest import DETECTOR, LABELS
 
 MIN_SCORE = 0.4  # a detection counts in a frame from this score on

@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from homewatch.bus import CommandRejected, MemoryBus
+from homewatch.config.slices import dialog_setup
+from homewatch.core.bus import CommandRejected, MemoryBus
 from homewatch.understanding.service import DialogService
 from tests.understanding.conftest import NOW, History, Scenes, flicker, person, scene
 
@@ -90,7 +91,7 @@ async def test_snapshot_uses_the_hook(tmp_path: object, bus: MemoryBus, scenes: 
         taken.append(camera)
 
     assert isinstance(model, FusionModel)
-    svc = DialogService(make_config(tmp_path), bus, scenes, history,  # type: ignore[arg-type]
+    svc = DialogService(dialog_setup(make_config(tmp_path)), bus, scenes, history,  # type: ignore[arg-type]
                         snapshot=snap, model=model)
     try:
         reply = await svc.ask("take a snapshot of the garden")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from homewatch.errors import ModelError
+from homewatch.core.errors import ModelError
 from homewatch.training.asr import load_fixture
 from homewatch.training.dataset import generate, training_generator
 from homewatch.training.evaluate import EvalSets, eval_sets, evaluate

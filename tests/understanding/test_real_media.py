@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.bus import MemoryBus
-from homewatch.messages import SceneSnapshot
+from homewatch.config.slices import dialog_setup
+from homewatch.core.bus import MemoryBus
+from homewatch.core.messages import SceneSnapshot
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.service import DialogService
 from tests.conftest import AUDIO, MEDIA
@@ -82,8 +83,8 @@ def test_watch_fires_once_on_people_and_never_on_the_tree(tmp_path: Path, model:
     for clip, expected in ((plaza(), 1), (tree(), 0)):
         scenes = Scenes()
         bus = MemoryBus()
-        service = DialogService(make_config(tmp_path / str(expected)), bus, scenes, History(),
-                                model=model)
+        service = DialogService(dialog_setup(make_config(tmp_path / str(expected))), bus,
+                                scenes, History(), model=model)
         try:
             asyncio.run(service.ask("tell me when someone is at the front door"))
             fired = 0

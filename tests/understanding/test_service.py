@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from homewatch.bus import MemoryBus
 from homewatch.cli import main
-from homewatch.messages import Utterance
+from homewatch.config.slices import dialog_setup
+from homewatch.core.bus import MemoryBus
+from homewatch.core.messages import Utterance
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.service import DialogService
@@ -46,7 +47,7 @@ async def test_replies_are_spoken_by_the_tts_command(tmp_path: Path, scenes: Sce
                                                      model: FusionModel) -> None:
     spoken = tmp_path / "spoken.txt"
     config = make_config(tmp_path, tts_command=["sh", "-c", f"cat > {spoken}"])
-    service = DialogService(config, MemoryBus(), scenes, history, model=model)
+    service = DialogService(dialog_setup(config), MemoryBus(), scenes, history, model=model)
     task = asyncio.create_task(service.run())
     try:
         reply = await service.ask("what is the status")

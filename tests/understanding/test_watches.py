@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from homewatch.bus import CommandRejected, MemoryBus
+from homewatch.config.slices import dialog_setup
+from homewatch.core.bus import CommandRejected, MemoryBus
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.service import DialogService
 from homewatch.understanding.watches import Hysteresis, WatchStore
@@ -49,11 +50,11 @@ def test_hysteresis_rearms_only_after_a_quiet_spell(tmp_path: Path) -> None:
 async def test_watches_persist_and_stop_by_voice(tmp_path: Path, scenes: Scenes,
                                                  history: History, model: FusionModel) -> None:
     config = make_config(tmp_path)
-    first = DialogService(config, MemoryBus(), scenes, history, model=model)
+    first = DialogService(dialog_setup(config), MemoryBus(), scenes, history, model=model)
     await first.ask("let me know when a car arrives in the garden")
     first.close()
     bus = MemoryBus()
-    second = DialogService(config, bus, scenes, history, model=model)
+    second = DialogService(dialog_setup(config), bus, scenes, history, model=model)
     try:
         assert [(w.camera, w.object) for w in second.watches.all()] == [("garden", "car")]
         reply = await second.ask("stop watching the garden")

@@ -40,13 +40,15 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def vtest(ssd: TFLiteSSD, config: Config) -> AnalysisResult:
+    from homewatch.config.slices import vision_setup
     from homewatch.vision.analysis import analyze_media
 
-    return analyze_media(MEDIA / "vtest.avi", config, detector=ssd)
+    return analyze_media(MEDIA / "vtest.avi", vision_setup(config), detector=ssd)
 
 
 @pytest.fixture(scope="session")
 def tree(ssd: TFLiteSSD, config: Config) -> AnalysisResult:
+    from homewatch.config.slices import vision_setup
     from homewatch.vision.analysis import analyze_media
 
-    return analyze_media(MEDIA / "tree.avi", config, detector=ssd)
+    return analyze_media(MEDIA / "tree.avi", vision_setup(config), detector=ssd)

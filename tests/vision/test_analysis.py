@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from homewatch.config import Config
+from homewatch.config.slices import vision_setup
 from homewatch.vision.analysis import AnalysisResult, MediaError, analyze_media
 from homewatch.vision.detectors import TFLiteSSD
 from tests.conftest import MEDIA
@@ -72,14 +73,14 @@ def _static_clip(path: Path, seconds: float = 20.0, fps: float = 10.0) -> None:
 def test_static_clip_skips_the_detector(tmp_path: Path, ssd: TFLiteSSD, config: Config) -> None:
     clip = tmp_path / "static.avi"
     _static_clip(clip)
-    result = analyze_media(clip, config, detector=ssd)
+    result = analyze_media(clip, vision_setup(config), detector=ssd)
     assert result.frames_analysed >= 95
     assert result.detector_runs <= 3  # the first look, then only when something moves
     assert result.motion_frames <= 2
 
 
 def test_image_analysis_fills_the_scene(ssd: TFLiteSSD, config: Config) -> None:
-    result = analyze_media(MEDIA / "messi5.jpg", config, detector=ssd)
+    result = analyze_media(MEDIA / "messi5.jpg", vision_setup(config), detector=ssd)
     assert result.scene is not None
     assert result.scene.stats("person").max_score >= 0.6
     assert result.scene.stats("car").max_score == 0.0
@@ -87,8 +88,8 @@ def test_image_analysis_fills_the_scene(ssd: TFLiteSSD, config: Config) -> None:
 
 def test_missing_and_undecodable_media(tmp_path: Path, ssd: TFLiteSSD, config: Config) -> None:
     with pytest.raises(MediaError, match="not found"):
-        analyze_media(tmp_path / "nope.avi", config, detector=ssd)
+        analyze_media(tmp_path / "nope.avi", vision_setup(config), detector=ssd)
     bad = tmp_path / "bad.avi"
     bad.write_bytes(b"not a video" * 100)
     with pytest.raises(MediaError, match=r"bad\.avi"):
-        analyze_media(bad, config, detector=ssd)
+        analyze_media(bad, vision_setup(config), detector=ssd)

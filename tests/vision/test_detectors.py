@@ -7,7 +7,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from homewatch.errors import ModelError
+from homewatch.core.errors import ModelError
+from homewatch.models.resolver import ModelResolver
 from homewatch.vision.config import DetectorConfig
 from homewatch.vision.detectors import HOGPeople, TFLiteSSD, create_detector
 from homewatch.vision.geometry import Box
@@ -30,18 +31,18 @@ def test_hog_ignores_a_house_painting() -> None:
 
 
 def test_auto_falls_back_to_hog_without_model(tmp_path: Path) -> None:
-    detector = create_detector(DetectorConfig(), tmp_path)
+    detector = create_detector(DetectorConfig(), ModelResolver(tmp_path))
     assert isinstance(detector, HOGPeople)
 
 
 def test_auto_uses_the_ssd_when_present() -> None:
-    detector = create_detector(DetectorConfig(), DETECTOR.parent)
+    detector = create_detector(DetectorConfig(), ModelResolver(DETECTOR.parent))
     assert isinstance(detector, TFLiteSSD)
 
 
 def test_catalog_names_resolve_in_the_models_dir() -> None:
     config = DetectorConfig(kind="tflite", model="ssd-mobilenet-v1", labels="coco-labels")
-    detector = create_detector(config, DETECTOR.parent)
+    detector = create_detector(config, ModelResolver(DETECTOR.parent))
     assert isinstance(detector, TFLiteSSD) and detector.labels[0] == "person"
 
 
@@ -53,12 +54,12 @@ def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.tflite"
     garbage.write_bytes(b"<html>404 not found</html>")
     with pytest.raises(ModelError, match=r"not a TFLite model.*garbage\.tflite"):
-        create_detector(DetectorConfig(model=str(garbage)), tmp_path)
+        create_detector(DetectorConfig(model=str(garbage)), ModelResolver(tmp_path))
 
 
 def test_explicit_tflite_without_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="model file not found"):
-        create_detector(DetectorConfig(kind="tflite"), tmp_path)
+        create_detector(DetectorConfig(kind="tflite"), ModelResolver(tmp_path))
 
 
 def test_missing_labels_is_an_error(tmp_path: Path) -> None:

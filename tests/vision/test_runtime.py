@@ -11,7 +11,7 @@ import os
 import cv2
 import numpy as np
 
-from homewatch.tflite import load_interpreter, runtime_name
+from homewatch.models.tflite import load_interpreter, runtime_name
 from tests.conftest import DETECTOR, LABELS, MEDIA
 
 PERSON = 0

@@ -14,8 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
-from homewatch.bus import CommandRejected, MemoryBus, Payload, encode
-from homewatch.errors import ModelError
+from homewatch.config.slices import vision_setup
+from homewatch.core.bus import CommandRejected, MemoryBus, Payload, encode
+from homewatch.core.errors import ModelError
 from homewatch.vision.detectors import TFLiteSSD
 from homewatch.vision.service import VisionService
 from tests.conftest import MEDIA
@@ -57,7 +58,7 @@ def camera() -> Iterator[MjpegCamera]:
 def _service(tmp_path: Path, url: str, ssd: TFLiteSSD, bus: MemoryBus) -> VisionService:
     config = make_config(tmp_path, cameras=[{"name": "plaza", "source": url}],
                          vision={"reconnect_min_s": 0.2, "reconnect_max_s": 0.5})
-    return VisionService(config, bus, detector=ssd)
+    return VisionService(vision_setup(config), bus, detector=ssd)
 
 
 def test_camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -> None:
@@ -145,7 +146,7 @@ def test_file_replay_analyses_at_detect_fps(tmp_path: Path, ssd: TFLiteSSD) -> N
                                              "loop": True, "realtime": False,
                                              "detect_fps": 5}])
     bus = RecordingBus()
-    service = VisionService(config, bus, detector=ssd)
+    service = VisionService(vision_setup(config), bus, detector=ssd)
 
     async def scenario() -> dict[str, float]:
         task = asyncio.create_task(service.run())
@@ -171,4 +172,4 @@ def test_corrupt_model_stops_the_service_with_a_clear_error(tmp_path: Path) -> N
     config = make_config(tmp_path, cameras=[{"name": "plaza", "source": "0"}],
                          vision={"detector": {"kind": "tflite", "model": str(model)}})
     with pytest.raises(ModelError, match=r"broken\.tflite"):
-        asyncio.run(VisionService(config, MemoryBus()).run())
+        asyncio.run(VisionService(vision_setup(config), MemoryBus()).run())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from homewatch.config import Config
+from homewatch.config.slices import voice_setup
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
@@ -33,7 +34,7 @@ def vosk_ko_model() -> Path:
 
 @pytest.fixture(scope="session")
 def grammar() -> CommandGrammar:
-    return command_grammar(Config())
+    return command_grammar(voice_setup(Config()))
 
 
 @pytest.fixture(scope="session")

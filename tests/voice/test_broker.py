@@ -6,8 +6,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from homewatch.messages import Utterance
-from homewatch.mqtt.link import MqttLink
+from homewatch.config.slices import mqtt_link, voice_setup
+from homewatch.core.messages import Utterance
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 from homewatch.voice.service import VoiceService
 from tests.support.broker import Mosquitto
@@ -25,13 +25,13 @@ def test_push_to_talk_and_transcript_over_mqtt(
     config = make_config(tmp_path, mosquitto.port, voice={
         "enabled": True, "activation": {"mode": "push_to_talk"},
         "source": {"type": "wav", "path": str(wav), "loop": True, "realtime": True}})
-    link = MqttLink(config)
+    link = mqtt_link(config)
     heard: list[Utterance] = []
 
     async def on_utterance(utt: Utterance) -> None:
         heard.append(utt)
 
-    service = VoiceService(config, link, on_utterance, recognizer=sphinx_grammar)
+    service = VoiceService(voice_setup(config), link, on_utterance, recognizer=sphinx_grammar)
     recorder = Recorder(mosquitto.port, [f"{BASE}/voice/#", f"{BASE}/error", DISCOVERY])
 
     async def main() -> None:

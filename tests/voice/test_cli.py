@@ -7,6 +7,7 @@ import pytest
 
 from homewatch.cli import main
 from homewatch.config import Config
+from homewatch.config.slices import voice_setup
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 from homewatch.voice.transcribe import transcribe_file
 from tests.conftest import AUDIO
@@ -40,10 +41,11 @@ def test_transcribe_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_transcribe_file_for_offline_questions(sphinx_grammar: PocketsphinxRecognizer) -> None:
-    utt = transcribe_file(AUDIO / "c09_piper.wav", Config(), recognizer=sphinx_grammar)
+    utt = transcribe_file(AUDIO / "c09_piper.wav", voice_setup(Config()), recognizer=sphinx_grammar)
     assert utt.text == "disarm the system one two three four"
     assert utt.duration == pytest.approx(2.32, abs=0.01)
-    silent = transcribe_file(AUDIO / "silence_3s.wav", Config(), recognizer=sphinx_grammar)
+    silent = transcribe_file(AUDIO / "silence_3s.wav", voice_setup(Config()),
+                             recognizer=sphinx_grammar)
     assert silent.text == ""
 
 

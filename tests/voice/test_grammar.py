@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from homewatch.config import Config
+from homewatch.config.slices import voice_setup
 from homewatch.vision.config import CameraConfig, ZoneConfig
 from homewatch.voice.config import GrammarConfig, VoiceConfig
 from homewatch.voice.grammar import CommandGrammar, TemplateError, expand, parse_template
@@ -43,7 +44,7 @@ def test_configured_camera_and_zone_names_become_places() -> None:
     zone = ZoneConfig(name="left_lawn", polygon=((0, 0), (1, 0), (1, 1)))
     config = Config(cameras=(CameraConfig(name="shed_door", source="0", zones=(zone,)),),
                     voice=VoiceConfig(grammar=GrammarConfig(places=("pond",), devices=("fan",))))
-    grammar = command_grammar(config)
+    grammar = command_grammar(voice_setup(config))
     assert "is anyone at the shed door" in grammar.phrases
     assert "is there a dog in the left lawn" in grammar.phrases
     assert "stop watching the pond" in grammar.phrases
@@ -100,7 +101,7 @@ def test_names_the_dialog_knows_are_in_the_grammar() -> None:
         "cameras": [{"name": "shed", "source": "0"}],
         "understanding": {"camera_names": {"shed": ["tool shed"]},
                           "devices": [{"name": "fountain pump", "aliases": ["water feature"]}]}})
-    phrases = set(command_grammar(config).phrases)
+    phrases = set(command_grammar(voice_setup(config)).phrases)
     assert any("tool shed" in p for p in phrases)
     assert any("turn on the fountain pump" in p for p in phrases)
     assert any("water feature" in p for p in phrases)

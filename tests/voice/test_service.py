@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from homewatch.bus import CommandRejected, MemoryBus
 from homewatch.config import Config
-from homewatch.messages import Utterance
+from homewatch.config.slices import voice_setup
+from homewatch.core.bus import CommandRejected, MemoryBus
+from homewatch.core.messages import Utterance
 from homewatch.voice.audio import Pcm
 from homewatch.voice.config import ActivationConfig, SourceConfig, VoiceConfig
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
@@ -62,7 +63,8 @@ def test_wav_to_voice_transcript(tmp_path: Path, sphinx_grammar: PocketsphinxRec
         if len(heard) == 2:
             done.set()
 
-    service = VoiceService(config_for(path), bus, on_utterance, recognizer=sphinx_grammar)
+    service = VoiceService(voice_setup(config_for(path)), bus, on_utterance,
+                           recognizer=sphinx_grammar)
     asyncio.run(run_until(service, done))
     assert [u.text for u in heard] == ["arm the system", "is there a car in the driveway"]
     messages = bus.json_events("voice/transcript")
@@ -96,7 +98,7 @@ def test_wake_mode_ignores_commands_without_the_wake_phrase(
         done.set()
 
     async def main() -> VoiceService:
-        service = VoiceService(config_for(path, "wake"), bus, on_utterance,
+        service = VoiceService(voice_setup(config_for(path, "wake")), bus, on_utterance,
                                recognizer=sphinx_grammar)
         await run_until(service, done)
         return service
@@ -117,7 +119,8 @@ def test_push_to_talk_over_voice_listen(tmp_path: Path,
         done.set()
 
     async def main() -> VoiceService:
-        service = VoiceService(config_for(path, "push_to_talk", loop=True), bus, on_utterance,
+        service = VoiceService(voice_setup(config_for(path, "push_to_talk", loop=True)), bus,
+                               on_utterance,
                                recognizer=sphinx_grammar)
         for bad in (b"maybe", b"-3"):
             with pytest.raises(CommandRejected):
@@ -139,7 +142,8 @@ def test_muted_service_hears_nothing(tmp_path: Path,
         raise AssertionError("muted")
 
     async def main() -> dict[str, Any]:
-        service = VoiceService(config_for(path), bus, on_utterance, recognizer=sphinx_grammar)
+        service = VoiceService(voice_setup(config_for(path)), bus, on_utterance,
+                               recognizer=sphinx_grammar)
         service.mute(60)
         task = asyncio.create_task(service.run())
         await poll(lambda: service.stats()["audio"] == "ended")
@@ -174,7 +178,7 @@ def test_device_errors_are_reported_and_retried(sphinx_grammar: PocketsphinxReco
         pass
 
     async def main() -> dict[str, Any]:
-        service = VoiceService(config, MemoryBus(), on_utterance, source=mic,
+        service = VoiceService(voice_setup(config), MemoryBus(), on_utterance, source=mic,
                                recognizer=sphinx_grammar)
         task = asyncio.create_task(service.run())
         await poll(lambda: mic.attempts >= 3)
@@ -217,7 +221,7 @@ def test_a_failing_utterance_does_not_stop_listening(
     async def on_utterance(utt: Utterance) -> None:
         done.set()
 
-    service = VoiceService(config_for(path), bus, on_utterance,
+    service = VoiceService(voice_setup(config_for(path)), bus, on_utterance,
                            recognizer=FlakyRecognizer(sphinx_grammar))
     asyncio.run(run_until(service, done))
     assert [m["text"] for m in bus.json_events("voice/transcript")] == ["what is the status"]
@@ -239,7 +243,8 @@ def test_an_unexpected_failure_makes_the_service_unhealthy(
         pass
 
     async def main() -> dict[str, Any]:
-        service = VoiceService(Config(), MemoryBus(), on_utterance, source=CorruptStream(),
+        service = VoiceService(voice_setup(Config()), MemoryBus(), on_utterance,
+                               source=CorruptStream(),
                                recognizer=sphinx_grammar)
         task = asyncio.create_task(service.run())
         await poll(lambda: service._thread is not None)

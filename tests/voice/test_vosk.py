@@ -7,8 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from homewatch.config import Config, ModelsConfig
-from homewatch.errors import ModelError
+from homewatch.config import Config
+from homewatch.config.slices import voice_setup
+from homewatch.core.errors import ModelError
+from homewatch.models.config import ModelsConfig
+from homewatch.models.resolver import ModelResolver
 from homewatch.voice.audio import read_wav, read_wav_16k, resample
 from homewatch.voice.config import RecognizerConfig, VoiceConfig
 from homewatch.voice.grammar import CommandGrammar
@@ -18,7 +21,6 @@ from homewatch.voice.vosk_engine import (
     VoskRecognizer,
     find_vosk_model,
     fit_phrases,
-    resolve_vosk_model,
     vosk_vocabulary,
 )
 from tests.conftest import AUDIO
@@ -96,21 +98,20 @@ def test_missing_model_directory_names_the_path_and_the_pull_command(tmp_path: P
 
 def test_model_names_resolve_inside_the_models_dir(tmp_path: Path) -> None:
     config = Config(models=ModelsConfig(dir=tmp_path))
+    models = ModelResolver(tmp_path)
     installed = tmp_path / "vosk-model-small-en-us-0.15"  # where `models pull` unpacks it
-    assert resolve_vosk_model(config) == installed
-    assert find_vosk_model(config) is None
+    assert models.candidates("vosk-en-small")[0] == installed
+    assert find_vosk_model(models, "vosk-en-small") is None
     installed.symlink_to(vosk_ko_model())  # copied by hand: no checksum record, still used
-    assert find_vosk_model(config) == installed
-    assert load_recognizer(config, None).name == "vosk"
-    by_name = Config(models=ModelsConfig(dir=tmp_path), voice=VoiceConfig(
-        recognizer=RecognizerConfig(vosk_model="vosk-model-small-en-us-0.15")))
-    assert resolve_vosk_model(by_name) == installed
+    assert find_vosk_model(models, "vosk-en-small") == installed
+    assert load_recognizer(voice_setup(config), None).name == "vosk"
+    assert find_vosk_model(models, "vosk-model-small-en-us-0.15") == installed
 
 
 def test_engine_choice_auto_falls_back_to_pocketsphinx(tmp_path: Path) -> None:
     config = Config(models=ModelsConfig(dir=tmp_path))
-    assert load_recognizer(config, None).name == "pocketsphinx"
+    assert load_recognizer(voice_setup(config), None).name == "pocketsphinx"
     forced = Config(models=ModelsConfig(dir=tmp_path),
                     voice=VoiceConfig(recognizer=RecognizerConfig(engine="vosk")))
     with pytest.raises(ModelError, match="not found"):
-        load_recognizer(forced, None)
+        load_recognizer(voice_setup(forced), None)

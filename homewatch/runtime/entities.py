@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homewatch.bus import Bus
+from homewatch.core.bus import Bus
 
 DIAGNOSTIC_SENSORS = {
     "cpu": ("CPU", "%", "{{ value_json.cpu_percent }}"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from homewatch.bus import Bus
 from homewatch.config import Config
-from homewatch.messages import SceneSnapshot
-from homewatch.service import Service
+from homewatch.config.slices import dialog_setup, model_resolver, vision_setup, voice_setup
+from homewatch.core.bus import Bus
+from homewatch.core.messages import SceneSnapshot
+from homewatch.core.service import Service
 from homewatch.understanding.service import DialogService
 from homewatch.vision.service import VisionService
 from homewatch.voice.service import VoiceService
@@ -29,18 +30,20 @@ def build_services(config: Config, bus: Bus) -> list[Service]:
     vision feeds the dialog's scene state and history, voice feeds it utterances, and the
     dialog mutes voice while it speaks."""
     services: list[Service] = []
-    vision = VisionService(config, bus) if any(c.enabled for c in config.cameras) else None
+    models = model_resolver(config)
+    vision = VisionService(vision_setup(config, models), bus) \
+        if any(c.enabled for c in config.cameras) else None
     if vision is not None:
         services.append(vision)
     if not config.understanding.enabled:
         return services
     nothing = NoCameras()
-    dialog = DialogService(config, bus, vision.scenes if vision else nothing,
+    dialog = DialogService(dialog_setup(config, models), bus, vision.scenes if vision else nothing,
                            vision.history if vision else nothing,
                            snapshot=vision.take_snapshot if vision else None)
     services.append(dialog)
     if config.voice.enabled:
-        voice = VoiceService(config, bus, dialog.handle_utterance)
+        voice = VoiceService(voice_setup(config, models), bus, dialog.handle_utterance)
         dialog.mute_while_speaking(voice.muted)
         services.append(voice)
     return services

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from homewatch.cli.options import config_arg, load_config_of
 from homewatch.config import Config
-from homewatch.errors import EX_OK
+from homewatch.config.slices import vision_setup
+from homewatch.core.errors import EX_OK
 from homewatch.vision.analysis import AnalysisResult, analyze_media
 
 
@@ -19,8 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             description="Run the camera pipeline (motion gate, detector, "
                             "tracker, filters, zones) on a file, as the daemon would.")
     parser.add_argument("media", type=Path, metavar="VIDEO", help="video or image file")
-    parser.add_argument("-c", "--config", help="YAML config (default: built-in defaults; a "
-                        "camera whose source is this file supplies zones, masks and filters)")
+    config_arg(parser, required=False)
     parser.add_argument("--out", type=Path, help="write DIR/events.jsonl and snapshots here")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--model", type=Path, help="TFLite SSD file (labels file beside it)")
@@ -29,9 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    from homewatch.cli import load_from_args
-
-    config = load_from_args(args) if args.config else Config()
+    config = load_config_of(args, required=False)
     if args.model is None:
         return config
     detector = config.vision.detector.model_copy(update={"model": args.model.name,
@@ -66,7 +65,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = _config(args)
     progress = None if args.quiet else ProgressBar(sys.stderr)
     try:
-        result = analyze_media(args.media, config, progress=progress)
+        result = analyze_media(args.media, vision_setup(config), progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -90,7 +89,8 @@ def write_outputs(result: AnalysisResult, out: Path) -> None:
 
 
 def summary_table(result: AnalysisResult) -> str:
-    rows = [("source", result.source), ("video seconds", f"{result.duration_s:.1f}"),
+    rows = [("source", result.source), ("detector", result.detector),
+            ("video seconds", f"{result.duration_s:.1f}"),
             ("frames read", str(result.frames_read)),
             ("frames analysed", str(result.frames_analysed)),
             ("detector runs", f"{result.detector_runs} ({result.crops} on motion crops)"),

@@ -4,33 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 
-from homewatch import __version__, models_cli
-from homewatch.config import Config, load_config, resolve_path
-from homewatch.errors import EX_CONFIG, EX_OK, ConfigError, HomewatchError
+from homewatch import __version__
+from homewatch.cli import models as models_cli
+from homewatch.cli import understanding as understanding_cli
+from homewatch.cli import vision as vision_cli
+from homewatch.cli import voice as voice_cli
+from homewatch.cli.options import config_arg, load_config_of
+from homewatch.config import Config, load
+from homewatch.core.errors import EX_CONFIG, EX_OK, ConfigError, HomewatchError
 from homewatch.training import cli as training_cli
-from homewatch.understanding import cli as understanding_cli
-from homewatch.vision import cli as vision_cli
-from homewatch.voice import cli as voice_cli
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-c", "--config", help="YAML config (default: $HOMEWATCH_CONFIG or "
-                        "/etc/homewatch/config.yaml)")
-
-
-def load_from_args(args: argparse.Namespace) -> Config:
-    return load_config(resolve_path(args.config, os.environ))
-
-
 def cmd_check_config(args: argparse.Namespace) -> int:
-    config = load_from_args(args)
-    print(f"{resolve_path(args.config, os.environ)}: OK "
+    loaded = load(args.config)
+    config = loaded.config
+    print(f"{loaded.path}: OK "
           f"(node {config.node.id}, {len(config.cameras)} camera(s))")
     return EX_OK
 
@@ -41,13 +34,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from homewatch.daemon import run_daemon
+    from homewatch.runtime.daemon import run_daemon
 
-    return run_daemon(load_from_args(args))
+    return run_daemon(load_config_of(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from homewatch.demo import run_demo
+    from homewatch.runtime.demo import run_demo
 
     return run_demo(seconds=args.seconds)
 
@@ -57,10 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"homewatch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the daemon")
-    _config_arg(run)
+    config_arg(run)
     run.set_defaults(handler=cmd_run)
     check = sub.add_parser("check-config", help="validate the config; exit 0 or 78")
-    _config_arg(check)
+    config_arg(check)
     check.set_defaults(handler=cmd_check_config)
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from homewatch.config_source import KeyPath
-from homewatch.errors import ConfigIssue
+from homewatch.config.source import KeyPath
+from homewatch.core.errors import ConfigIssue
 
 HINTS = {
     "extra_forbidden": "unknown key: check the spelling against `homewatch config schema`",

@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from homewatch.bus import MemoryBus
+from homewatch.cli.options import config_arg, load_config_of
 from homewatch.config import Config
-from homewatch.errors import EX_OK, HomewatchError
-from homewatch.messages import ClassStats, SceneSnapshot
+from homewatch.config.slices import dialog_setup, vision_setup, voice_setup
+from homewatch.core.bus import MemoryBus
+from homewatch.core.errors import EX_OK, HomewatchError
+from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.replies import Reply
 
 OFFLINE_CAMERA = "camera"
@@ -56,8 +58,8 @@ def answer_offline(config: Config, question: str, snapshot: SceneSnapshot | None
             "daemon": config.daemon.model_copy(update={"state_dir": Path(state_dir)}),
             "understanding": config.understanding.model_copy(update={"camera_names": names})})
         clock = (lambda: snapshot.ts) if snapshot is not None else time.time
-        service = DialogService(offline, MemoryBus(), OneScene(snapshot, name), NoHistory(),
-                                clock=clock)
+        service = DialogService(dialog_setup(offline), MemoryBus(), OneScene(snapshot, name),
+                                NoHistory(), clock=clock)
         try:
             return asyncio.run(service.ask(question, name))
         finally:
@@ -77,8 +79,10 @@ def snapshot_from_json(data: dict[str, Any]) -> SceneSnapshot:
         raise HomewatchError(f"invalid scene JSON: {exc}") from None
 
 
-def scene_of_media(path: Path, config: Config, detector_model: Path | None) -> SceneSnapshot:
-    """Run the camera pipeline over the file; the scene state at its end."""
+def scene_of_media(path: Path, config: Config,
+                   detector_model: Path | None) -> tuple[SceneSnapshot, str]:
+    """Run the camera pipeline over the file; the scene state at its end, and which detector
+    ran."""
     from homewatch.vision.analysis import analyze_media
 
     if detector_model is not None:
@@ -87,21 +91,22 @@ def scene_of_media(path: Path, config: Config, detector_model: Path | None) -> S
             "labels": str(detector_model.with_name("coco_labels.txt"))})
         config = config.model_copy(update={"vision": config.vision.model_copy(
             update={"detector": detector})})
-    scene = analyze_media(path, config).scene
-    if scene is None:
+    result = analyze_media(path, vision_setup(config))
+    if result.scene is None:
         raise HomewatchError(f"no frames analysed in {path}")
-    return scene
+    return result.scene, result.detector
 
 
-def question_of(args: argparse.Namespace, config: Config) -> str:
-    """The typed question, or what the recognizer heard in `--audio`."""
+def question_of(args: argparse.Namespace, config: Config, ran: dict[str, str]) -> str:
+    """The typed question, or what the recognizer heard in `--audio` (noted in `ran`)."""
     if args.audio is None:
         if not args.question:
             raise HomewatchError("ask needs a QUESTION or --audio FILE.wav")
         return str(args.question)
     from homewatch.voice.transcribe import transcribe_file
 
-    heard = transcribe_file(Path(args.audio), config, grammar=True)
+    heard = transcribe_file(Path(args.audio), voice_setup(config), grammar=True)
+    ran["recognizer"] = heard.recognizer
     if not args.json:
         print(f"heard: {heard.text!r} ({heard.recognizer}, {heard.latency * 1000:.0f} ms after "
               "the end of speech)")
@@ -109,27 +114,28 @@ def question_of(args: argparse.Namespace, config: Config) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from homewatch.cli import load_from_args
-
-    config = load_from_args(args) if args.config else Config()
+    config = load_config_of(args, required=False)
     snapshot = None
+    ran: dict[str, str] = {}
     media = args.video or args.image
     if media:
-        snapshot = scene_of_media(Path(media), config, args.detector_model)
+        snapshot, ran["detector"] = scene_of_media(Path(media), config, args.detector_model)
     elif args.scene:
         try:
             snapshot = snapshot_from_json(json.loads(Path(args.scene).read_text()))
         except (OSError, json.JSONDecodeError) as exc:
             raise HomewatchError(f"cannot read scene {args.scene}: {exc}") from None
-    reply = answer_offline(config, question_of(args, config), snapshot, args.camera)
+    reply = answer_offline(config, question_of(args, config, ran), snapshot, args.camera)
     if args.json:
-        print(json.dumps(reply.to_json(), ensure_ascii=False))
+        print(json.dumps({**reply.to_json(), "ran": ran}, ensure_ascii=False))
     else:
         answer = {True: "yes", False: "no", None: "-"}[reply.answer]
         print(f"intent: {reply.intent}  object: {reply.object or '-'}  answer: {answer}  "
               f"count: {reply.count if reply.count is not None else '-'}  "
               f"confidence: {reply.confidence:.2f}")
         print(reply.text)
+        for what, which in ran.items():
+            print(f"{what}: {which}")
     return EX_OK
 
 
@@ -147,5 +153,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      "(labels file coco_labels.txt beside it); default: the configured one")
     ask.add_argument("--camera", help="camera the question is about")
     ask.add_argument("--json", action="store_true", help="print the voice/reply JSON")
-    ask.add_argument("-c", "--config", help="YAML config (names, devices, alarm)")
+    config_arg(ask, required=False)
     ask.set_defaults(handler=cmd_ask)

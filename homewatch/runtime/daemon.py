@@ -10,16 +10,16 @@ import time
 from collections.abc import Sequence
 
 from homewatch import __version__
-from homewatch.assembly import build_services
 from homewatch.config import Config
-from homewatch.entities import add_node_entities
-from homewatch.errors import EX_FAILURE, EX_OK
-from homewatch.logsetup import setup_logging
+from homewatch.config.slices import mqtt_link
+from homewatch.core.errors import EX_FAILURE, EX_OK
+from homewatch.core.service import Service
 from homewatch.mqtt.broker import embedded_broker
-from homewatch.mqtt.link import MqttLink
-from homewatch.procstats import CpuMeter, rss_mb
-from homewatch.service import Service
-from homewatch.systemd import Notifier
+from homewatch.runtime.assembly import build_services
+from homewatch.runtime.entities import add_node_entities
+from homewatch.runtime.logsetup import setup_logging
+from homewatch.runtime.procstats import CpuMeter, rss_mb
+from homewatch.runtime.systemd import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Supervisor:
     def __init__(self, config: Config, notifier: Notifier | None = None) -> None:
         self.config = config
         self.notifier = notifier or Notifier()
-        self.link = MqttLink(config)
+        self.link = mqtt_link(config)
         add_node_entities(self.link)
         self.services: Sequence[Service] = build_services(config, self.link)
         self._stop = asyncio.Event()

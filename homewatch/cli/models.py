@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from homewatch.config import DEFAULT_CONFIG_PATH, env_overrides, validate_data
-from homewatch.download import Progress
-from homewatch.errors import EX_FAILURE, EX_OK
-from homewatch.models import CATALOG, ModelSpec, State, check, pull, resolve_model, verify
+from homewatch.cli.options import config_arg, load_config_of
+from homewatch.core.errors import EX_FAILURE, EX_OK
+from homewatch.models.catalog import CATALOG, ModelSpec, State, check, pull, verify
+from homewatch.models.download import Progress
+from homewatch.models.resolver import resolve_model
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     where.add_argument("name")
     where.set_defaults(handler=cmd_path)
     for parser in (listing, get, check_cmd, where):
-        parser.add_argument("-c", "--config", help="YAML config whose models.dir is used")
+        config_arg(parser, required=False)
         parser.add_argument("--dir", type=Path, help="models directory (overrides the config)")
 
 
@@ -44,11 +44,7 @@ def models_dir(args: argparse.Namespace) -> Path:
     """--dir, else the config's models.dir; without any config file, defaults + environment."""
     if args.dir is not None:
         return Path(args.dir)
-    if args.config or os.environ.get("HOMEWATCH_CONFIG") or DEFAULT_CONFIG_PATH.exists():
-        from homewatch.cli import load_from_args
-
-        return load_from_args(args).models.dir
-    return validate_data(env_overrides(os.environ), "<environment>").models.dir
+    return load_config_of(args, required=False).models.dir
 
 
 def cmd_list(args: argparse.Namespace) -> int:

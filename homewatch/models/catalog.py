@@ -28,8 +28,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
-from homewatch.download import Progress, fetch, sha256_file
-from homewatch.errors import ModelError
+from homewatch.core.errors import ModelError
+from homewatch.models.download import Progress, fetch, sha256_file
 
 STATE_DIR = ".homewatch"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -404,39 +404,7 @@ def _locked(models_dir: Path, name: str) -> Iterator[None]:
         yield
 
 
-def resolve_model(name_or_path: str | Path, models_dir: Path, *, rehash: bool = False,
-                  extra_dirs: Sequence[Path] = ()) -> Path:
-    """Where a model named in the config lives.
-
-    A catalog name must be installed and intact (sizes; all hashes with `rehash`); anything
-    else is a path, tried as given, then inside `models_dir` and `extra_dirs`.
-    """
-    name = str(name_or_path)
-    if name in catalog():
-        spec = get_spec(name)
-        result = check(spec, models_dir, rehash=rehash)
-        if result.state is State.INSTALLED:
-            return models_dir / spec.filename
-        if result.state is State.CORRUPT:
-            raise ModelError(f"model {name} in {models_dir} is damaged "
-                             f"({'; '.join(result.problems)}); run "
-                             f"`homewatch models pull {name} --force`")
-        found = " (a copy without a checksum record is there)" \
-            if result.state is State.UNVERIFIED else ""
-        raise ModelError(f"model {name} is not installed in {models_dir}{found}; "
-                         f"run `homewatch models pull {name}`")
-    path = Path(name).expanduser()
-    candidates = [path] if path.is_absolute() else [path, models_dir / path,
-                                                    *(d / path for d in extra_dirs)]
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    raise ModelError(f"model {name!r} not found (tried {tried}); catalog names: "
-                     f"{', '.join(catalog())}")
-
-
 __all__ = [
     "CATALOG", "Archive", "Check", "Installed", "Kind", "Marker", "ModelSpec", "State",
-    "catalog", "check", "get_spec", "install", "pull", "resolve_model", "verify",
+    "catalog", "check", "get_spec", "install", "pull", "verify",
 ]

@@ -19,12 +19,12 @@ import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
 from homewatch.config import Config
-from homewatch.daemon import Supervisor
-from homewatch.errors import EX_OK, HomewatchError
-from homewatch.logsetup import setup_logging
-from homewatch.models import pull
+from homewatch.core.errors import EX_OK, HomewatchError
+from homewatch.models.catalog import pull
+from homewatch.runtime.daemon import Supervisor
+from homewatch.runtime.logsetup import setup_logging
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 QUIET_TOPICS = ("snapshot",)
 QUESTION = EXAMPLES / "audio" / "anyone_at_the_front_door.wav"

@@ -9,10 +9,12 @@ import json
 import time
 from pathlib import Path
 
-from homewatch.bus import MemoryBus
+from homewatch.cli.options import config_arg, load_config_of
 from homewatch.config import Config
-from homewatch.errors import EX_OK
-from homewatch.messages import Utterance
+from homewatch.config.slices import voice_setup
+from homewatch.core.bus import MemoryBus
+from homewatch.core.errors import EX_OK
+from homewatch.core.messages import Utterance
 from homewatch.voice.audio import SAMPLE_RATE, read_wav_16k
 from homewatch.voice.config import SourceConfig
 from homewatch.voice.names import command_grammar
@@ -45,23 +47,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-c", "--config", help="YAML config (default: built-in defaults)")
+    config_arg(parser, required=False)
 
 
 def _config(args: argparse.Namespace) -> Config:
-    if args.config is None:
-        return Config()
-    from homewatch.cli import load_from_args
-
-    return load_from_args(args)
+    return load_config_of(args, required=False)
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    config = _config(args)
+    setup = voice_setup(_config(args))
     pcm = read_wav_16k(args.file)
-    grammar = command_grammar(config)
+    grammar = command_grammar(setup)
     started = time.perf_counter()
-    recognizer = load_recognizer(config, grammar if args.grammar else None, args.recognizer)
+    recognizer = load_recognizer(setup, grammar if args.grammar else None, args.recognizer)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     utt = recognize_pcm(recognizer, grammar, pcm)
@@ -102,7 +100,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         print(json.dumps(utterance_payload(utt), ensure_ascii=False), flush=True)
 
     async def main() -> None:
-        service = VoiceService(config, MemoryBus(), show)
+        service = VoiceService(voice_setup(config), MemoryBus(), show)
         task = asyncio.create_task(service.run())
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(args.seconds):

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from homewatch.errors import ConfigError, ConfigIssue
+from homewatch.core.errors import ConfigError, ConfigIssue
 
 KeyPath = tuple[str | int, ...]
 

@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from homewatch.errors import ModelError
+from homewatch.core.errors import ModelError
 
 TFLITE_MAGIC = b"TFL3"  # flatbuffer file identifier at bytes 4..8
 RUNTIMES = (

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from homewatch import __version__
-from homewatch.errors import HomewatchError
+from homewatch.core.errors import HomewatchError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,5 @@
+"""`homewatch` command line: one module per group of commands."""
+
+from homewatch.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Models: the catalogue, downloads, the one resolver every subsystem uses, the TFLite shim."""

@@ -1,0 +1,1 @@
+"""The running daemon: supervisor, assembly of services, systemd, logging, the demo."""
