@@ -10,6 +10,7 @@ from homewatch.vision.config import VisionSetup
 from homewatch.voice.config import VoiceSetup
 
 OUTBOX_FILE = "outbox.sqlite"
+ANNOUNCED_FILE = "ha_announced.json"
 
 
 def model_resolver(config: Config) -> ModelResolver:
@@ -33,7 +34,8 @@ def voice_setup(config: Config, models: ModelResolver | None = None) -> VoiceSet
 
 
 def mqtt_link(config: Config) -> MqttLink:
-    return MqttLink(config.mqtt, config.node, config.daemon.state_dir / OUTBOX_FILE)
+    return MqttLink(config.mqtt, config.node, config.daemon.state_dir / OUTBOX_FILE,
+                    config.daemon.state_dir / ANNOUNCED_FILE)
 
 
 def place_names(config: Config) -> tuple[str, ...]:

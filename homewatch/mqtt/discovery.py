@@ -10,6 +10,7 @@ from __future__ import annotations
 from homewatch import __version__
 from homewatch.core.bus import Json
 from homewatch.core.node import NodeConfig
+from homewatch.mqtt.announced import Component, state_topics
 from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
 
 
@@ -29,7 +30,17 @@ class DiscoveryRegistry:
     def keys(self) -> list[str]:
         return list(self._components)
 
-    def payload(self) -> Json:
+    def announced(self) -> dict[str, Component]:
+        """What the payload announces, as the memory of announced components keeps it."""
+        return {key: Component(str(c["p"]), state_topics(self._topics.base, c))
+                for key, c in self._components.items()}
+
+    def payload(self, removals: Json | None = None) -> Json:
+        """The device payload; `removals` are `{key: {"p": platform}}` entries of components
+        that are gone (Home Assistant removes those entities)."""
+        cmps = {key: self._complete(key, c) for key, c in self._components.items()}
+        for key, entry in (removals or {}).items():
+            cmps.setdefault(key, entry)
         return {
             "dev": {
                 "ids": [self._topics.device_id],
@@ -39,9 +50,16 @@ class DiscoveryRegistry:
                 "sw": __version__,
             },
             "o": {"name": "homewatch", "sw": __version__},
-            "cmps": {key: self._complete(key, c) for key, c in self._components.items()},
+            "cmps": cmps,
             "qos": 1,
         }
+
+    @staticmethod
+    def retired_payload(device_id: str, removals: Json) -> Json:
+        """The payload for a device id no longer in use (the node was renamed): every
+        component it had, as a removal entry."""
+        return {"dev": {"ids": [device_id]}, "o": {"name": "homewatch", "sw": __version__},
+                "cmps": removals}
 
     def _complete(self, key: str, component: Json) -> Json:
         unique_id = f"{self._topics.device_id}_{key}"

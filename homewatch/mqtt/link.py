@@ -24,6 +24,8 @@ import paho.mqtt.client as paho
 from homewatch.core.backoff import Backoff
 from homewatch.core.bus import CommandHandler, Json, Payload, encode
 from homewatch.core.node import NodeConfig
+from homewatch.mqtt import announced
+from homewatch.mqtt.announced import AnnouncedComponents, Delivery
 from homewatch.mqtt.client import build_client, describe_refusal
 from homewatch.mqtt.commands import CommandRouter
 from homewatch.mqtt.config import MqttConfig
@@ -45,7 +47,10 @@ HA_REPUBLISH_DELAY = (0.5, 3.0)
 class MqttLink:
     name = "mqtt"
 
-    def __init__(self, mqtt: MqttConfig, node: NodeConfig, outbox_path: Path) -> None:
+    def __init__(self, mqtt: MqttConfig, node: NodeConfig, outbox_path: Path,
+                 announced_path: Path | None = None) -> None:
+        """`announced_path`: where the announced discovery components are remembered, so
+        that components which are gone can be removed from Home Assistant."""
         self._mqtt = mqtt
         self.topics = Topics.from_config(mqtt, node)
         self._outbox_path = outbox_path
@@ -82,6 +87,11 @@ class MqttLink:
         self._inbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(INBOX_SIZE)
         self._write_lock = asyncio.Lock()
         self._opened = asyncio.Event()
+        self._announced_path = announced_path
+        self._announced: AnnouncedComponents | None = None
+        self._entities_complete = False
+        self._deliveries: dict[int, Delivery] = {}  # paho mid -> discovery carrying removals
+        self._save_announced = asyncio.Event()
 
     # ---- Bus -------------------------------------------------------------------------
     def publish_event(self, suffix: str, payload: Payload) -> None:
@@ -107,6 +117,12 @@ class MqttLink:
         self.discovery.add(key, component)
         self._discovery_changed.set()  # services add entities as they start, maybe after connect
 
+    def entities_complete(self) -> None:
+        """Every service has added its entities: what was announced before and is missing
+        now is gone for good and gets removed from Home Assistant."""
+        self._entities_complete = True
+        self._discovery_changed.set()
+
     # ---- Service -----------------------------------------------------------------------
     def healthy(self) -> bool:
         # A broker outage is not a daemon fault: events wait in the outbox.
@@ -127,6 +143,8 @@ class MqttLink:
         self._loop = asyncio.get_running_loop()
         self._outbox = await self._in_db(Outbox, self._outbox_path,
                                          self._mqtt.outbox.max_messages)
+        if self._announced_path is not None:
+            self._announced = await self._in_db(announced.load, self._announced_path)
         self._opened.set()
         if self._outbox.depth():
             log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
@@ -141,6 +159,7 @@ class MqttLink:
                 tg.create_task(self._commands(), name="mqtt-commands")
                 tg.create_task(self._ha_republisher(), name="mqtt-ha-republish")
                 tg.create_task(self._discovery_updater(), name="mqtt-discovery")
+                tg.create_task(self._announced_saver(), name="mqtt-announced")
         finally:
             await self._shutdown()
 
@@ -240,7 +259,7 @@ class MqttLink:
             await asyncio.sleep(random.uniform(*HA_REPUBLISH_DELAY))
             if self.connected:
                 log.info("Home Assistant came online: republishing discovery and state")
-                self._publish_retained()
+                self._publish_retained(after_birth=True)
 
     async def _discovery_updater(self) -> None:
         while True:
@@ -263,17 +282,63 @@ class MqttLink:
         self._publish_retained()
         self._wake_pump.set()
 
-    def _publish_retained(self) -> None:
+    def _publish_retained(self, after_birth: bool = False) -> None:
         self._client.publish(self.topics.status, ONLINE, qos=1, retain=True)
         if self._mqtt.discovery:
-            self._publish_discovery()
+            self._publish_discovery(after_birth)
         for topic, data in self._states.items():
             self._client.publish(topic, data, qos=1, retain=True)
 
-    def _publish_discovery(self) -> None:
+    def _publish_discovery(self, after_birth: bool = False) -> None:
         self._discovery_changed.clear()
-        self._client.publish(self.topics.discovery, encode(self.discovery.payload()),
-                             qos=1, retain=True)
+        topic, memory = self.topics.discovery, self._announced
+        if memory is None or not self._entities_complete:
+            self._client.publish(topic, encode(self.discovery.payload()), qos=1, retain=True)
+            return
+        if memory.reconcile(topic, self.topics.device_id, self.discovery.announced()):
+            self._save_announced.set()
+        self._clear_discovery(memory.expire())
+        removals = memory.removal_entries(topic)
+        self._publish_tracked(topic, self.discovery.payload(removals), removals, after_birth)
+        for old_topic, device in memory.retired(topic).items():
+            old = memory.removal_entries(old_topic)
+            self._publish_tracked(old_topic, self.discovery.retired_payload(device.device_id, old),
+                                  old, after_birth)
+        for stale in memory.topics_to_clear():
+            self._client.publish(stale, b"", qos=1, retain=True)
+
+    def _publish_tracked(self, topic: str, payload: Json, removals: Json,
+                         after_birth: bool) -> None:
+        info = self._client.publish(topic, encode(payload), qos=1, retain=True)
+        if removals:
+            self._deliveries[info.mid] = Delivery(topic, tuple(removals), after_birth)
+
+    def _clear_discovery(self, topics: list[str]) -> None:
+        """Device topics with nothing left to announce or remove: clear the retained payload."""
+        for topic in topics:
+            self._client.publish(topic, b"", qos=1, retain=True)
+        if topics:
+            self._save_announced.set()
+
+    def _on_discovery_ack(self, delivery: Delivery) -> None:
+        if self._announced is not None:
+            self._clear_discovery(self._announced.delivered(delivery))
+            self._save_announced.set()
+
+    async def _announced_saver(self) -> None:
+        while True:
+            await self._save_announced.wait()
+            await self._save_announced_now()
+
+    async def _save_announced_now(self) -> None:
+        self._save_announced.clear()
+        if self._announced is None or self._announced_path is None:
+            return
+        try:
+            await self._in_db(announced.save, self._announced_path, self._announced.to_json())
+        except OSError as exc:
+            log.warning("cannot remember the announced Home Assistant components in %s: %s",
+                        self._announced_path, exc)
 
     def _on_down(self, reason: str) -> None:
         if self.connected and not self._closing.is_set():
@@ -293,6 +358,10 @@ class MqttLink:
         self.last_error = error
 
     def _on_ack(self, mid: int) -> None:
+        delivery = self._deliveries.pop(mid, None)
+        if delivery is not None:
+            self._on_discovery_ack(delivery)
+            return
         row = self._inflight.pop(mid, None)
         if row is not None:
             self._acked.append(row)
@@ -362,6 +431,8 @@ class MqttLink:
             await self._flush()  # whatever was published up to here is kept on disk
             outbox, self._outbox = self._outbox, None
             await self._in_db(outbox.close)
+        if self._save_announced.is_set():
+            await self._save_announced_now()
         self._db.shutdown(wait=True)
 
     def _backlog(self) -> int:

@@ -43,7 +43,8 @@ class Supervisor:
             link_task = tg.create_task(self.link.run(), name="mqtt")
             workers = [tg.create_task(s.run(), name=s.name) for s in self.services]
             workers += [tg.create_task(self._watchdog(), name="watchdog"),
-                        tg.create_task(self._stats(), name="stats")]
+                        tg.create_task(self._stats(), name="stats"),
+                        tg.create_task(self._entities_complete(), name="entities")]
             self.notifier.ready()
             self.notifier.status(f"running: {self._summary()}")
             log.info("homewatch %s running as node %s", __version__, self.config.node.id)
@@ -79,6 +80,14 @@ class Supervisor:
         elif main is not None:
             log.warning("second %s: forcing exit", signal.Signals(signum).name)
             main.cancel()
+
+    async def _entities_complete(self) -> None:
+        """Tell the link once every service has added its Home Assistant entities (a service
+        that adds them late, after loading models, says so with an `entities_ready` event)."""
+        events = [e for s in self.services
+                  if isinstance(e := getattr(s, "entities_ready", None), asyncio.Event)]
+        await asyncio.gather(*(e.wait() for e in events))
+        self.link.entities_complete()
 
     async def _watchdog(self) -> None:
         interval = self.notifier.watchdog_interval()

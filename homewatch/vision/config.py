@@ -75,6 +75,9 @@ class ZoneConfig(Frozen):
 class CameraConfig(Frozen):
     name: str = Field(pattern=r"^[a-z0-9_]+$",
                       description="Unique id used in topics, e.g. front_door")
+    display_name: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="Name shown in Home Assistant; default: the id with spaces, capitalised")
     source: str = Field(description="Device index, /dev/videoN, rtsp://, http:// or a video file")
     enabled: bool = True
     loop: bool = Field(default=False, description="Restart a video file at its end")
@@ -90,6 +93,11 @@ class CameraConfig(Frozen):
                                              description="Per-label filters over vision.filters")
     zones: tuple[ZoneConfig, ...] = ()
     motion: MotionConfig = MotionConfig()
+
+    @property
+    def title(self) -> str:
+        """The name people see: `display_name`, or `front_door` as "Front door"."""
+        return self.display_name or self.name.replace("_", " ").capitalize()
 
 
 class DetectorConfig(Frozen):

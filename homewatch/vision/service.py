@@ -145,6 +145,7 @@ class VisionService:
         self._executor = ThreadPoolExecutor(max_workers=max(1, len(self.cameras)),
                                             thread_name_prefix="vision")
         self._running = False
+        self.entities_ready = asyncio.Event()  # set once every camera's entities are added
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -155,6 +156,7 @@ class VisionService:
                     self._executor, create_detector, self.setup.settings.detector,
                     self.setup.models)
             self._build(detector)
+            self.entities_ready.set()
             self.bus.add_command("+/detect/set", self._on_detect)
             self.bus.add_command("+/snapshot/take", self._on_snapshot)
             self._running = True
@@ -179,7 +181,7 @@ class VisionService:
             self.runners[camera.name] = CameraRunner(
                 camera, pipeline, self.bus, history=self._history, executor=self._executor,
                 settings=self.setup.settings)
-            for key, component in camera_entities(camera.name, sorted(pipeline.labels)).items():
+            for key, component in camera_entities(camera, sorted(pipeline.labels)).items():
                 self.bus.add_entity(key, component)
 
     async def _prune_loop(self) -> None:
