@@ -37,6 +37,11 @@ class SceneSnapshot:
     brightness: float  # mean luma, 0..1
     motion: float  # fraction of the window's frames with motion, 0..1
     last_seen: Mapping[str, float] = field(default_factory=dict)  # label -> unix time
+    tracked: frozenset[str] | None = None  # labels the camera reports on; None: every class
+
+    def reports(self, label: str) -> bool:
+        """Whether answers may name `label`: the camera tracks it (its count is published)."""
+        return self.tracked is None or label in self.tracked
 
     def stats(self, label: str) -> ClassStats:
         return self.classes.get(label, ClassStats())

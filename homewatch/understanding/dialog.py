@@ -129,12 +129,15 @@ class Dialog:
         return self.model.predict(self._probes[label], vision)
 
     def contents(self, snapshot: SceneSnapshot | None) -> list[tuple[str, int]]:
-        """Classes the model believes are really there, with their counts."""
+        """Classes the camera tracks that the model believes are really there, with their
+        counts (the model sees every class; a camera that tracks only people talks of people)."""
         if snapshot is None:
             return []
         vision = vision_vector(snapshot, self.model.spec)
         items: list[tuple[str, int]] = []
         for label in self.model.spec.classes:
+            if not snapshot.reports(label):
+                continue
             stats = snapshot.stats(label)
             if stats.max_score <= 0 and stats.count <= 0:
                 continue

@@ -72,7 +72,7 @@ class CameraPipeline:
         self.events = EventBuilder(camera.name, self.labels, self.tracker,
                                    object_filter=self.filter, min_hits=vision.tracker.min_hits,
                                    update_interval_s=vision.update_interval_s)
-        self.scene = SceneState(camera.name, vision.scene_window_s)
+        self.scene = SceneState(camera.name, vision.scene_window_s, self.labels)
         self.stats = PipelineStats()
         self._state = _State(counts=dict.fromkeys(sorted(self.labels), 0))
         self._ended: list[Track] = []  # tracks that ended this frame, until their snapshots

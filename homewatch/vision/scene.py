@@ -22,9 +22,11 @@ class Observation:
 class SceneState:
     """The last `window_s` seconds of one camera; written by the analysis thread, read by any."""
 
-    def __init__(self, camera: str, window_s: float) -> None:
+    def __init__(self, camera: str, window_s: float,
+                 tracked: frozenset[str] | None = None) -> None:
         self.camera = camera
         self.window_s = window_s
+        self.tracked = tracked
         self._items: deque[Observation] = deque()
         self._last_seen: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -48,7 +50,8 @@ class SceneState:
         return SceneSnapshot(camera=self.camera, ts=items[-1].ts if now is None else now,
                              window_s=self.window_s, classes=classes,
                              brightness=sum(o.brightness for o in items) / n,
-                             motion=sum(o.motion for o in items) / n, last_seen=last_seen)
+                             motion=sum(o.motion for o in items) / n, last_seen=last_seen,
+                             tracked=self.tracked)
 
 
 def _class_stats(label: str, items: list[Observation]) -> ClassStats:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -58,6 +59,19 @@ async def test_describe_lists_real_objects_not_flickers(service: DialogService,
     reply = await service.ask("what do you see in the garden")
     assert reply.intent == "describe"
     assert reply.text == "Two people and one dog at the garden."
+
+
+async def test_describe_names_only_labels_the_camera_tracks(service: DialogService,
+                                                            scenes: Scenes) -> None:
+    seen = scene("front_door", person=person(2), car=person(1))
+    scenes.set(dataclasses.replace(seen, tracked=frozenset({"person"})))
+    reply = await service.ask("what do you see at the front door")
+    assert reply.intent == "describe"
+    assert reply.text == "Two people at the front door."
+    assert reply.count == 2
+    scenes.set(dataclasses.replace(seen, tracked=frozenset({"person", "car"})))
+    reply = await service.ask("what do you see at the front door")
+    assert reply.text == "Two people and one car at the front door."
 
 
 async def test_lights(service: DialogService, scenes: Scenes) -> None:
