@@ -117,7 +117,7 @@ class HomeAssistant:
 
     def start(self) -> None:
         log = (self.config_dir / "ha-stdout.log").open("ab")
-        env = {"PATH": "/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
                "SSL_CERT_FILE": "/etc/ssl/host-ca.crt", "PIP_CERT": "/etc/ssl/host-ca.crt",
                "REQUESTS_CA_BUNDLE": "/etc/ssl/host-ca.crt"}
         script = 'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && exec chroot "$@"'
@@ -125,6 +125,18 @@ class HomeAssistant:
             ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script,
              str(self.root), str(self.root), "/opt/ha/bin/hass", "-c", self.config_in_root],
             stdout=log, stderr=log, env=env, start_new_session=True)
+
+    def wait_up(self) -> None:
+        deadline = time.monotonic() + HA_START_S
+        while time.monotonic() < deadline:
+            if self.proc is None or self.proc.poll() is not None:
+                raise RuntimeError(f"Home Assistant exited; see {self.config_dir}/ha-stdout.log")
+            try:
+                wait_for_port(self.port, 1.0)
+                return
+            except TimeoutError:
+                continue
+        raise TimeoutError("Home Assistant did not open its HTTP port")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -354,6 +366,7 @@ def run_checks(ha: HomeAssistant, hw: Homewatch, broker: Mosquitto, report: Repo
 
     ha.stop()
     ha.start()
+    ha.wait_up()
     back = poll(lambda: available(ha, MOTION) and available(ha, DETECT), HA_START_S)
     report.check("Home Assistant restart -> entities available again", bool(back))
     hw.stop()
@@ -373,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         broker.start()
         ha.write_config()
         ha.start()
-        wait_for_port(ha.port, HA_START_S)
+        ha.wait_up()
         steps = poll(lambda: ha.request("GET", "/api/onboarding", auth=False), 120)
         report.check("Home Assistant up, onboarding offered", bool(steps),
                      f"steps: {[s['step'] for s in steps]}" if steps else "")
