@@ -32,7 +32,7 @@ import yaml
 
 from homewatch.runtime.demo import free_port
 from tests.support.broker import Mosquitto, wait_for_port
-from tests.support.data import MEDIA
+from tests.support.data import DETECTOR, LABELS, MEDIA
 
 NODE = "e2e"
 DEVICE = f"homewatch_{NODE}"
@@ -254,6 +254,7 @@ class Homewatch:
             "models": {"dir": str(self.work / "models")},
             "cameras": [{"name": name, "source": video, "loop": True, "realtime": True,
                          "detect_fps": 3, "track": ["person"]} for name in cameras],
+            "vision": {"detector": {"model": str(DETECTOR), "labels": str(LABELS)}},
             "alarm": {"code": ALARM_CODE},
             "voice": {"enabled": False},
         }
@@ -261,7 +262,7 @@ class Homewatch:
         path.write_text(yaml.safe_dump(config))
         log = (self.work / "homewatch.log").open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "homewatch", "run", "-c", str(path)],
-                                     stdout=log, stderr=log)
+                                     stdout=log, stderr=log, cwd=self.work)
 
     def stop(self) -> int | None:
         if self.proc is None:
