@@ -336,6 +336,9 @@ class MqttLink:
             return
         try:
             await self._in_db(announced.save, self._announced_path, self._announced.to_json())
+        except asyncio.CancelledError:
+            self._save_announced.set()  # maybe never written: the shutdown writes it
+            raise
         except OSError as exc:
             log.warning("cannot remember the announced Home Assistant components in %s: %s",
                         self._announced_path, exc)
