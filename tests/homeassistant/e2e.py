@@ -190,8 +190,8 @@ class HomeAssistant:
             "grant_type": "authorization_code", "code": user["auth_code"],
             "client_id": CLIENT_ID}, form=True, auth=False)
         self.token = tokens["access_token"]
-        self.post("/api/onboarding/core_config")
-        self.post("/api/onboarding/analytics")
+        # Not the core_config step: it sets up weather and radio integrations that would try
+        # to reach the internet (location and units come from configuration.yaml instead).
         self.post("/api/onboarding/integration", {"client_id": CLIENT_ID,
                                                   "redirect_uri": CLIENT_ID})
 
@@ -233,10 +233,10 @@ class HomeAssistant:
         entries: list[dict[str, Any]] = reply["result"]
         return [e for e in entries if e.get("platform") == "mqtt"]
 
-    def devices(self) -> list[dict[str, Any]]:
+    def devices(self, device: str = DEVICE) -> list[dict[str, Any]]:
         reply = self.ws({"type": "config/device_registry/list"})[0]
         found: list[dict[str, Any]] = reply["result"]
-        return [d for d in found if ["mqtt", DEVICE] in d.get("identifiers", [])]
+        return [d for d in found if ["mqtt", device] in d.get("identifiers", [])]
 
 
 class Homewatch:
@@ -244,10 +244,10 @@ class Homewatch:
         self.work, self.broker_port = work, broker_port
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, cameras: list[str]) -> None:
+    def start(self, cameras: list[str], node: str = NODE) -> None:
         video = str(MEDIA / "vtest.avi")
         config = {
-            "node": {"id": NODE, "name": "HW Test"},
+            "node": {"id": node, "name": "HW Test"},
             "mqtt": {"host": "127.0.0.1", "port": self.broker_port, "reconnect_min_s": 0.2,
                      "reconnect_max_s": 2},
             "daemon": {"state_dir": str(self.work / "state"), "stats_interval_s": 10},
@@ -370,6 +370,13 @@ def run_checks(ha: HomeAssistant, hw: Homewatch, broker: Mosquitto, report: Repo
     ha.wait_up()
     back = poll(lambda: available(ha, MOTION) and available(ha, DETECT), HA_START_S)
     report.check("Home Assistant restart -> entities available again", bool(back))
+
+    hw.stop()
+    hw.start(["front_door"], node="renamed")
+    renamed = poll(lambda: not ha.devices() and ha.devices("homewatch_renamed"), 120)
+    old = [e["entity_id"] for e in ha.entity_registry() if DEVICE in e["entity_id"]]
+    report.check("node renamed -> old device and its entities removed",
+                 bool(renamed) and not old, f"{len(old)} old entities left")
     hw.stop()
 
 
