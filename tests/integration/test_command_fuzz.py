@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homewatch.core.bus import Json, MemoryBus
 from homewatch.runtime.assembly import build_services
 from tests.support.config import make_config
+
+pytestmark = pytest.mark.slow
 
 TOPICS = ["ask", "alarm/set", "watches/set", "voice/listen", "front_door/detect/set",
           "front_door/snapshot/take", "nowhere/set", "ask/extra"]

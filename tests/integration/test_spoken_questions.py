@@ -19,6 +19,8 @@ from tests.support.mqtt import Recorder
 from tests.support.waiting import eventually
 from tests.voice.audio_files import clip, join, silence, write_wav
 
+pytestmark = pytest.mark.slow
+
 BASE = "homewatch/testnode"
 WATCHED_FRAMES = 60  # 12 s of the clip at detect_fps 5
 
