@@ -26,8 +26,6 @@ Json = dict[str, Any]
 Payload = bytes | str | Json | int | float
 
 
-
-
 class Bus(Protocol):
     def publish_event(self, suffix: str, payload: Payload) -> None:
         """Durable, ordered, at-least-once (QoS 1 through the outbox); never blocks."""
