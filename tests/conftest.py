@@ -6,6 +6,7 @@ no plugin); state that nothing signals is awaited with `tests.support.waiting.ev
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "mosquitto" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.broker)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> None:
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        pytest.fail(f"{pyfuncitem.name} is an `async def` test: make it a plain function that "
+                    "runs its async part with asyncio.run(...)", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -50,3 +50,4 @@ def test_a_broker_that_cannot_bind_says_why(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError, match="Address already in use"):
             broker.start()
     broker.close()
+
