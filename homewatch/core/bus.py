@@ -8,38 +8,22 @@ commands (`homewatch analyze`, `homewatch ask`) and tests. Topic suffixes are re
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from homewatch.core.commands import (
+    Command,
+    CommandHandler,
+    CommandRejected,
+    CommandRouter,
+    topic_matches,
+)
+
+__all__ = ["Bus", "Command", "CommandHandler", "CommandRejected", "Json", "MemoryBus", "Payload",
+           "encode", "topic_matches"]
+
 Json = dict[str, Any]
 Payload = bytes | str | Json | int | float
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """An inbound command: the suffix it arrived on and its raw payload."""
-
-    suffix: str
-    payload: bytes
-
-    def text(self) -> str:
-        return self.payload.decode("utf-8").strip()
-
-    def json(self) -> Any:
-        return json.loads(self.payload)
-
-
-class CommandRejected(Exception):
-    """Raised by a command handler: published as `error {code, text, topic}`."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
-
-
-CommandHandler = Callable[[Command], Awaitable[None]]
 
 
 class Bus(Protocol):
@@ -66,17 +50,6 @@ def encode(payload: Payload) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def topic_matches(topic_filter: str, topic: str) -> bool:
-    """MQTT topic filter matching (`+` one level, `#` the rest)."""
-    fparts, tparts = topic_filter.split("/"), topic.split("/")
-    for i, part in enumerate(fparts):
-        if part == "#":
-            return True
-        if i >= len(tparts) or (part != "+" and part != tparts[i]):
-            return False
-    return len(fparts) == len(tparts)
-
-
 @dataclass
 class MemoryBus:
     """A Bus that keeps what was published; for offline commands and tests."""
@@ -84,7 +57,10 @@ class MemoryBus:
     events: list[tuple[str, bytes]] = field(default_factory=list)
     states: dict[str, bytes] = field(default_factory=dict)
     entities: dict[str, Json] = field(default_factory=dict)
-    handlers: list[tuple[str, CommandHandler]] = field(default_factory=list)
+    router: CommandRouter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.router = CommandRouter(lambda error: self.publish_event("error", error))
 
     def publish_event(self, suffix: str, payload: Payload) -> None:
         self.events.append((suffix, encode(payload)))
@@ -93,7 +69,7 @@ class MemoryBus:
         self.states[suffix] = encode(payload)
 
     def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
-        self.handlers.append((topic_filter, handler))
+        self.router.add(topic_filter, handler)
 
     def add_entity(self, key: str, component: Json) -> None:
         self.entities[key] = component
@@ -102,9 +78,6 @@ class MemoryBus:
         return [json.loads(p) for s, p in self.events if s == suffix]
 
     async def send(self, suffix: str, payload: bytes) -> None:
-        """Deliver a command as the link would (first matching handler)."""
-        for topic_filter, handler in self.handlers:
-            if topic_matches(topic_filter, suffix):
-                await handler(Command(suffix, payload))
-                return
-        raise CommandRejected("unknown_topic", f"no command at {suffix}")
+        """Deliver a command as the link does: a refusal becomes an `error` event, never an
+        exception (its `topic` is the suffix: a MemoryBus has no topic prefix)."""
+        await self.router.dispatch(suffix, suffix, payload)

@@ -23,11 +23,11 @@ import paho.mqtt.client as paho
 
 from homewatch.core.backoff import Backoff
 from homewatch.core.bus import CommandHandler, Json, Payload, encode
+from homewatch.core.commands import CommandRouter
 from homewatch.core.node import NodeConfig
 from homewatch.mqtt import announced
 from homewatch.mqtt.announced import AnnouncedComponents, Delivery
 from homewatch.mqtt.client import build_client, describe_refusal
-from homewatch.mqtt.commands import CommandRouter
 from homewatch.mqtt.config import MqttConfig
 from homewatch.mqtt.discovery import DiscoveryRegistry
 from homewatch.mqtt.outbox import Outbox, OutboxMessage, StoredMessage

@@ -44,6 +44,9 @@ class NotifySocket:
         while line not in self.seen:
             self.seen.extend(self.sock.recv(4096).decode().splitlines())
 
+    def close(self) -> None:
+        self.sock.close()
+
 
 def test_notify_ready_watchdog_stopping_and_offline_on_sigterm(mosquitto: Mosquitto,
                                                              tmp_path: Path) -> None:
@@ -65,7 +68,9 @@ def test_notify_ready_watchdog_stopping_and_offline_on_sigterm(mosquitto: Mosqui
         recorder.wait_for(lambda ms: ms[-1].payload == b"offline")
     finally:
         proc.kill()
+        proc.communicate()
         recorder.close()
+        notify.close()
     assert any(line.startswith("STATUS=") for line in notify.seen)
 
 

@@ -17,14 +17,9 @@ from homewatch.runtime.entities import add_node_entities
 from tests.support.broker import PASSWORD, USERNAME, Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
+from tests.support.waiting import eventually
 
 BASE = "homewatch/testnode"
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 def with_link(link: MqttLink, body: Callable[[MqttLink], Awaitable[None]]) -> None:
@@ -45,9 +40,11 @@ def test_discovery_payload_and_republish_on_ha_birth(mosquitto: Mosquitto, tmp_p
     recorder = Recorder(mosquitto.port, ["homeassistant/device/#", f"{BASE}/status"])
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: len(recorder.on("homeassistant/device/homewatch_testnode/config")) == 1)
+        await eventually(
+            lambda: len(recorder.on("homeassistant/device/homewatch_testnode/config")) == 1)
         recorder.publish("homeassistant/status", "online")
-        await until(lambda: len(recorder.on("homeassistant/device/homewatch_testnode/config")) == 2)
+        await eventually(
+            lambda: len(recorder.on("homeassistant/device/homewatch_testnode/config")) == 2)
 
     with_link(link, body)
     payload = json.loads(recorder.on("homeassistant/device/homewatch_testnode/config")[0].payload)
@@ -69,15 +66,15 @@ def test_events_published_during_outage_arrive_in_order(mosquitto: Mosquitto, tm
     recorder = Recorder(mosquitto.port, [f"{BASE}/events"], session="outage-recorder")
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         mosquitto.stop()
-        await until(lambda: not link.connected)
+        await eventually(lambda: not link.connected)
         for i in range(200):
             link.publish_event("events", {"seq": i})
-        await until(lambda: link.stats()["outbox_depth"] == 200)
+        await eventually(lambda: link.stats()["outbox_depth"] == 200)
         mosquitto.start()
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events", 200, 30)
-        await until(lambda: link.stats()["outbox_depth"] == 0)
+        await eventually(lambda: link.stats()["outbox_depth"] == 0)
 
     with_link(link, body)
     seqs = [json.loads(m.payload)["seq"] for m in recorder.on(f"{BASE}/events")]
@@ -99,8 +96,8 @@ def test_outbox_survives_a_restart(mosquitto: Mosquitto, tmp_path: Path) -> None
     recorder = Recorder(mosquitto.port, [f"{BASE}/events"])  # before the link reconnects
 
     async def online(link: MqttLink) -> None:
-        await until(lambda: len(recorder.on(f"{BASE}/events")) == 20)
-        await until(lambda: link.stats()["outbox_depth"] == 0)
+        await eventually(lambda: len(recorder.on(f"{BASE}/events")) == 20)
+        await eventually(lambda: link.stats()["outbox_depth"] == 0)
 
     with_link(mqtt_link(config), online)
     assert [json.loads(m.payload)["seq"] for m in recorder.on(f"{BASE}/events")] == list(range(20))
@@ -126,15 +123,17 @@ def test_malformed_commands_get_error_replies(mosquitto: Mosquitto, tmp_path: Pa
         asked.append(data["text"])
 
     link.add_command("ask", ask)
-    recorder = Recorder(mosquitto.port, [f"{BASE}/error"])
+    recorder = Recorder(mosquitto.port, [f"{BASE}/error", f"{BASE}/status"])
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
-        await asyncio.sleep(0.2)  # let the subscription settle on the broker
+        # The link subscribes, then says `online` on the same connection: once that arrives,
+        # the broker has the subscription.
+        await asyncio.to_thread(recorder.wait_for, lambda ms: any(
+            m.topic == f"{BASE}/status" and m.payload == b"online" for m in ms))
         recorder.publish(f"{BASE}/{topic}", payload)
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/error")
         recorder.publish(f"{BASE}/ask", b'{"text": "still alive?"}')
-        await until(lambda: asked == ["still alive?"])
+        await eventually(lambda: asked == ["still alive?"])
         assert link.healthy()
 
     with_link(link, body)
@@ -150,9 +149,9 @@ def test_tls_with_password_connects(mosquitto: Mosquitto, tmp_path: Path) -> Non
     recorder = Recorder(mosquitto.port, [f"{BASE}/events"])
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         link.publish_event("events", {"hello": "tls"})
-        await until(lambda: link.stats()["outbox_depth"] == 0)
+        await eventually(lambda: link.stats()["outbox_depth"] == 0)
 
     with_link(mqtt_link(config), body)
     # per_listener_settings: the plain listener shares topics with the TLS one
@@ -168,7 +167,7 @@ def test_wrong_password_is_reported_clearly(mosquitto: Mosquitto, tmp_path: Path
     caplog.set_level(logging.INFO)
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.last_error is not None and "password" in link.last_error)
+        await eventually(lambda: link.last_error is not None and "password" in link.last_error)
         assert not link.connected
 
     with_link(mqtt_link(config), body)
@@ -183,7 +182,7 @@ def test_mqtt_v5_delivers_and_says_online(mosquitto: Mosquitto, tmp_path: Path) 
     recorder = Recorder(mosquitto.port, [f"{BASE}/events", f"{BASE}/status"])
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         link.publish_event("events", {"v": 5})
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events")
 
@@ -203,14 +202,15 @@ def test_entities_and_commands_added_after_connect_are_announced(mosquitto: Mosq
         seen.append(command.payload)
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         await asyncio.to_thread(recorder.wait_topic, topic)
         link.add_entity("late", {"p": "button", "name": "Late", "cmd_t": "~/late/take"})
         link.add_command("late/take", late)
+        # The subscription went out before the new discovery payload, on the same connection:
+        # once that payload arrives, the broker has the subscription.
         await asyncio.to_thread(recorder.wait_topic, topic, 2)
-        await asyncio.sleep(0.2)  # the new subscription reaches the broker
         recorder.publish(f"{BASE}/late/take", b"PRESS")
-        await until(lambda: seen == [b"PRESS"])
+        await eventually(lambda: seen == [b"PRESS"])
 
     with_link(link, body)
     assert "late" in json.loads(recorder.on(topic)[-1].payload)["cmps"]

@@ -7,6 +7,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,12 @@ def test_abstract_socket() -> None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(b"\0" + name.encode())
     sock.settimeout(2)
+    notifier = Notifier({"NOTIFY_SOCKET": "@" + name})
     try:
-        notifier = Notifier({"NOTIFY_SOCKET": "@" + name})
         assert notifier.ready()
         assert received(sock) == ["READY=1"]
     finally:
+        notifier.close()
         sock.close()
 
 
@@ -77,7 +79,7 @@ def test_unsupported_address_disables(caplog: pytest.LogCaptureFixture) -> None:
 def test_send_failure_never_raises_and_logs_once(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")})
-    with caplog.at_level(logging.DEBUG, logger="homewatch.runtime.systemd"):
+    with closing(notifier), caplog.at_level(logging.DEBUG, logger="homewatch.runtime.systemd"):
         assert not notifier.ready()
         assert not notifier.watchdog()
         assert not notifier.stopping()
@@ -97,6 +99,7 @@ def test_recovers_when_the_socket_comes_back(tmp_path: Path) -> None:
         assert notifier.watchdog()
         assert received(sock) == ["WATCHDOG=1"]
     finally:
+        notifier.close()
         sock.close()
 
 

@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homewatch.core.bus import Json, MemoryBus
-from homewatch.mqtt.commands import CommandRouter
 from homewatch.runtime.assembly import build_services
 from tests.support.config import make_config
+
+pytestmark = pytest.mark.slow
 
 TOPICS = ["ask", "alarm/set", "watches/set", "voice/listen", "front_door/detect/set",
           "front_door/snapshot/take", "nowhere/set", "ask/extra"]
@@ -38,11 +40,12 @@ class Harness:
                              voice={"enabled": True, "source": {"type": "none"}},
                              alarm={"code": "4321"})
         self.services = build_services(config, self.bus)
-        self.errors: list[Json] = []
-        self.router = CommandRouter(self.errors.append)
-        for topic_filter, handler in self.bus.handlers:
-            self.router.add(topic_filter, handler)
+        self.router = self.bus.router
         assert {"ask", "alarm/set", "watches/set", "voice/listen"} <= set(self.router.filters())
+
+    @property
+    def errors(self) -> list[Json]:
+        return self.bus.json_events("error")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

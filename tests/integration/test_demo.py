@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_answers_the_spoken_question_and_ends_by_itself() -> None:

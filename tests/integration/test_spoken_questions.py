@@ -11,23 +11,28 @@ from typing import Any
 import pytest
 
 from homewatch.runtime.daemon import Supervisor
-from homewatch.runtime.demo import padded_wav
-from tests.conftest import AUDIO, DETECTOR, LABELS, MEDIA
+from homewatch.vision.service import VisionService
+from tests.conftest import DETECTOR, LABELS, MEDIA
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
+from tests.support.waiting import eventually
+from tests.voice.audio_files import clip, join, silence, write_wav
+
+pytestmark = pytest.mark.slow
 
 BASE = "homewatch/testnode"
+WATCHED_FRAMES = 60  # 12 s of the clip at detect_fps 5
 
 
-def daemon_config(tmp_path: Path, port: int, clip: Path, question: str | None):  # type: ignore[no-untyped-def]
+def daemon_config(tmp_path: Path, port: int, video: Path, question: str | None):  # type: ignore[no-untyped-def]
     overrides: dict[str, Any] = {
-        "cameras": [{"name": "front_door", "source": str(clip), "loop": True,
+        "cameras": [{"name": "front_door", "source": str(video), "loop": True,
                      "detect_fps": 5}],
         "vision": {"detector": {"model": str(DETECTOR), "labels": str(LABELS)}},
     }
     if question:
-        mic = padded_wav(AUDIO / f"{question}.wav", tmp_path / "mic.wav", before_s=4.0)
+        mic = write_wav(tmp_path / "mic.wav", join(silence(4.0), clip(question), silence(2.0)))
         overrides["voice"] = {"enabled": True, "source": {"type": "wav", "path": str(mic)}}
     return make_config(tmp_path, port, **overrides)
 
@@ -42,6 +47,11 @@ def run_until(supervisor: Supervisor, recorder: Recorder, topic: str, timeout: f
         return await daemon
 
     assert asyncio.run(main()) == 0
+
+
+def frames_analysed(supervisor: Supervisor) -> int:
+    [vision] = [s for s in supervisor.services if isinstance(s, VisionService)]
+    return vision.runners["front_door"].pipeline.stats.frames
 
 
 @pytest.mark.parametrize(("clip", "expected"), [("vtest.avi", True), ("tree.avi", False)])
@@ -74,7 +84,8 @@ def test_watch_set_over_mqtt_fires_once_on_people_only(mosquitto: Mosquitto, tmp
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/watches")  # daemon is up
         recorder.publish(f"{BASE}/ask", "tell me when someone is at the front door")
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/voice/reply")
-        await asyncio.sleep(12)  # watch the clip (tree.avi loops ~3 times)
+        watched = frames_analysed(supervisor) + WATCHED_FRAMES
+        await eventually(lambda: frames_analysed(supervisor) >= watched, timeout=120)
         supervisor.request_stop()
         return await daemon
 

@@ -43,6 +43,7 @@ def ko_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive
 
 
+@pytest.mark.slow
 def test_zip_model_is_extracted_and_loads_in_vosk(ko_zip: Path, file_server: FileServer,
                                                   tmp_path: Path) -> None:
     file_server.files["/ko.zip"] = ko_zip.read_bytes()
@@ -61,6 +62,7 @@ def test_zip_model_is_extracted_and_loads_in_vosk(ko_zip: Path, file_server: Fil
     assert json.loads(recognizer.FinalResult())["text"] == ""
 
 
+@pytest.mark.slow
 def test_verify_finds_a_damaged_or_missing_extracted_file(ko_zip: Path, file_server: FileServer,
                                                           tmp_path: Path) -> None:
     file_server.files["/ko.zip"] = ko_zip.read_bytes()

@@ -1,52 +1,54 @@
-"""A real Mosquitto broker for tests: plain listener, TLS+password listener, stop/start."""
+"""A real Mosquitto broker for tests: plain listener, TLS+password listener, stop/start.
+
+Ports without a race: Mosquitto cannot pick its own TCP port (`listener 0` means a unix
+socket), so the fixture reserves two loopback ports (`PortReservation`: bound, never
+listening) for the broker's whole life, stops and restarts included. Mosquitto binds them
+beside the reservation (both sides set SO_REUSEADDR); no other process can take them. A start
+counts only when Mosquitto logs `running`, which it does after all its listeners are bound;
+if it exits first, the error names the reason from its log.
+"""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
+from typing import IO
 
 import trustme
 
-from homewatch.runtime.demo import free_port
+from tests.support.ports import PortReservation
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 USERNAME = "homewatch"
 PASSWORD = "s3cret-Pa55word"
+START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 10.0
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
-
-
-@dataclass
 class Mosquitto:
-    workdir: Path
-    port: int = field(default_factory=free_port)
-    tls_port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._reservations = (PortReservation(), PortReservation())
+        self.port = self._reservations[0].port
+        self.tls_port = self._reservations[1].port
+        self.proc: subprocess.Popen[str] | None = None
+        self._log_copier: threading.Thread | None = None
+        self.log = workdir / "mosquitto.log"
+        self.ca_file = workdir / "ca.pem"
+        self.conf = workdir / "mosquitto.conf"
+        self._write_config()
 
-    def __post_init__(self) -> None:
+    def _write_config(self) -> None:
         ca = trustme.CA()
         cert = ca.issue_cert("localhost", "127.0.0.1")
-        self.ca_file = self.workdir / "ca.pem"
         ca.cert_pem.write_to_path(str(self.ca_file))
         cert.cert_chain_pems[0].write_to_path(str(self.workdir / "server.pem"))
         cert.private_key_pem.write_to_path(str(self.workdir / "server.key"))
         passwords = self.workdir / "passwd"
         passwords.touch()
         subprocess.run(["mosquitto_passwd", "-b", str(passwords), USERNAME, PASSWORD], check=True)
-        self.conf = self.workdir / "mosquitto.conf"
         self.conf.write_text(
             "user root\nper_listener_settings true\n"
             f"persistence true\npersistence_location {self.workdir}/\n"
@@ -59,13 +61,57 @@ class Mosquitto:
         )
 
     def start(self) -> None:
-        log = (self.workdir / "mosquitto.log").open("ab")
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=log, stderr=log)
-        wait_for_port(self.port)
-        wait_for_port(self.tls_port)
+        """Start Mosquitto and return once both listeners are bound."""
+        proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = proc
+        running, started = threading.Event(), threading.Event()
+        assert proc.stderr is not None
+        self._log_copier = threading.Thread(target=self._copy_log,
+                                            args=(proc.stderr, running, started),
+                                            name="mosquitto-log", daemon=True)
+        self._log_copier.start()
+        started.wait(START_TIMEOUT_S)
+        if not running.is_set():
+            self.stop()
+            tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"mosquitto did not start on ports {self.port}/{self.tls_port}: "
+                               + " | ".join(tail))
+
+    def _copy_log(self, stream: IO[str], running: threading.Event,
+                  started: threading.Event) -> None:
+        """Append Mosquitto's log to `mosquitto.log`; `started` is set once it runs
+        (`running` too) or exits."""
+        with stream, self.log.open("a") as log:
+            for line in stream:
+                log.write(line)
+                log.flush()
+                if line.rstrip().endswith(" running"):
+                    running.set()
+                    started.set()
+        started.set()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.proc = None
+        proc, copier, self.proc, self._log_copier = self.proc, self._log_copier, None, None
+        if proc is None:
+            return
+        try:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise RuntimeError(f"mosquitto ignored SIGTERM for {STOP_TIMEOUT_S:g} s; killed "
+                               "(its persisted sessions are lost)") from None
+        finally:
+            if copier is not None:
+                copier.join(STOP_TIMEOUT_S)
+
+    def close(self) -> None:
+        """Stop the broker and give its ports back."""
+        try:
+            self.stop()
+        finally:
+            for reservation in self._reservations:
+                reservation.close()

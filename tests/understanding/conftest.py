@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,18 +13,6 @@ from homewatch.core.bus import MemoryBus
 from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.model import PACKAGED, FusionModel
 from homewatch.understanding.service import DialogService
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in a fresh event loop (no plugin needed)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    kwargs: dict[str, Any] = {name: pyfuncitem.funcargs[name] for name in names}
-    asyncio.run(pyfuncitem.obj(**kwargs))
-    return True
-
 
 CAMERAS = ("front_door", "back_door", "garden", "living_room", "driveway", "kitchen",
            "backyard", "garage")

@@ -45,6 +45,7 @@ def test_model_files_are_small_and_described(model: FusionModel) -> None:
     assert meta["metrics"]["int8_float_agreement"]["intent"] >= 0.99
 
 
+@pytest.mark.slow
 def test_intent_accuracy_on_held_out_paraphrases(model: FusionModel) -> None:
     result = metrics(model)["clean"]
     assert result["intent_acc"] >= 0.97, result

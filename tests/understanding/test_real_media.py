@@ -62,6 +62,7 @@ def ask(service: DialogService, scenes: Scenes, snap: SceneSnapshot, text: str
     return reply.answer, reply.count, reply.text
 
 
+@pytest.mark.slow
 def test_spoken_question_about_real_scenes(service: DialogService, scenes: Scenes) -> None:
     heard = transcribe(AUDIO / "c01_piper.wav")  # "hey homewatch is anyone at the front door"
     assert "front door" in heard
@@ -96,6 +97,7 @@ def test_watch_fires_once_on_people_and_never_on_the_tree(tmp_path: Path, model:
         assert fired == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("clip", "expected"), [("vtest.avi", True), ("tree.avi", False)])
 def test_ask_cli_on_a_clip_through_the_vision_pipeline(
         clip: str, expected: bool, capsys: pytest.CaptureFixture[str]) -> None:

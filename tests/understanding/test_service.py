@@ -16,50 +16,53 @@ from homewatch.core.messages import Utterance
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.service import DialogService
+from tests.support.waiting import eventually
 from tests.understanding.conftest import History, Scenes, make_config, person, scene
 
 
-async def test_run_publishes_state_and_stops_cleanly(service: DialogService,
-                                                     bus: MemoryBus) -> None:
-    task = asyncio.create_task(service.run())
-    await asyncio.sleep(0.05)
-    assert service.healthy()
-    assert bus.states["alarm/state"] == b"disarmed"
-    assert json.loads(bus.states["watches"]) == []
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+def test_run_publishes_state_and_stops_cleanly(service: DialogService, bus: MemoryBus) -> None:
+    async def scenario() -> None:
+        task = asyncio.create_task(service.run())
+        await eventually(lambda: "watches" in bus.states)
+        assert service.healthy()
+        assert bus.states["alarm/state"] == b"disarmed"
+        assert json.loads(bus.states["watches"]) == []
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
     assert service._executor._shutdown  # no inference thread left behind
 
 
-async def test_voice_callback(service: DialogService, scenes: Scenes, bus: MemoryBus) -> None:
+def test_voice_callback(service: DialogService, scenes: Scenes, bus: MemoryBus) -> None:
     scenes.set(scene("front_door", person=person(1)))
     utt = Utterance(text="is anyone at the front door", raw="is anyone at the front door",
                     confidence=0.9, words=(), recognizer="pocketsphinx", duration=1.5,
                     latency=0.2, ts=0.0)
-    reply = await service.handle_utterance(utt)
+    reply = asyncio.run(service.handle_utterance(utt))
     assert reply.answer is True
     assert bus.json_events("voice/reply")[0]["question"] == utt.text
 
 
-async def test_replies_are_spoken_by_the_tts_command(tmp_path: Path, scenes: Scenes,
-                                                     history: History,
-                                                     model: FusionModel) -> None:
+def test_replies_are_spoken_by_the_tts_command(tmp_path: Path, scenes: Scenes,
+                                               history: History, model: FusionModel) -> None:
     spoken = tmp_path / "spoken.txt"
     config = make_config(tmp_path, tts_command=["sh", "-c", f"cat > {spoken}"])
     service = DialogService(dialog_setup(config), MemoryBus(), scenes, history, model=model)
-    task = asyncio.create_task(service.run())
-    try:
-        reply = await service.ask("what is the status")
-        for _ in range(100):
-            if spoken.exists() and spoken.read_text():
-                break
-            await asyncio.sleep(0.02)
-        assert spoken.read_text() == reply.text
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+
+    async def scenario() -> None:
+        task = asyncio.create_task(service.run())
+        try:
+            reply = await service.ask("what is the status")
+            await eventually(lambda: spoken.exists() and spoken.read_text())
+            assert spoken.read_text() == reply.text
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(scenario())
 
 
 def test_watch_thresholds_must_leave_a_gap() -> None:

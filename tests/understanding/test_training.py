@@ -17,7 +17,8 @@ from homewatch.understanding.schema import INTENTS
 HAS_TF = importlib.util.find_spec("tensorflow") is not None
 
 
-@pytest.mark.training
+@pytest.mark.train
+@pytest.mark.slow
 @pytest.mark.skipif(not HAS_TF, reason="TensorFlow not installed (pip install 'homewatch[train]')")
 def test_smoke_training_produces_a_runnable_int8_model(tmp_path: Path) -> None:
     from homewatch.training.train import TrainOptions, train

@@ -16,6 +16,7 @@ from homewatch.vision.detectors import TFLiteSSD
 from tests.conftest import MEDIA
 
 
+@pytest.mark.slow
 def test_vtest_raises_person_events(vtest: AnalysisResult) -> None:
     new = [e for e in vtest.events if e.type == "new" and e.label == "person"]
     ends = {e.id for e in vtest.events if e.type == "end"}
@@ -27,11 +28,13 @@ def test_vtest_raises_person_events(vtest: AnalysisResult) -> None:
                           "start", "end", "snapshot"}
 
 
+@pytest.mark.slow
 def test_vtest_counts_several_people_at_once(vtest: AnalysisResult) -> None:
     # The plaza has up to ~9 pedestrians at once; the SSD reports at most 10 boxes.
     assert 5 <= vtest.max_counts["person"] <= 14
 
 
+@pytest.mark.slow
 def test_vtest_tracks_keep_their_ids(vtest: AnalysisResult) -> None:
     ends = [e for e in vtest.events if e.type == "end" and e.label == "person"]
     durations = [e.end - e.start for e in ends if e.end is not None]
@@ -44,6 +47,7 @@ def test_vtest_tracks_keep_their_ids(vtest: AnalysisResult) -> None:
     assert updates and all(u.id in ids[: ids.index(u.id) + 1] for u in updates[:20])
 
 
+@pytest.mark.slow
 def test_vtest_snapshots_are_jpeg(vtest: AnalysisResult) -> None:
     jpeg = next(iter(vtest.snapshots.values()))
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +14,12 @@ import numpy as np
 import pytest
 
 from homewatch.config.slices import vision_setup
-from homewatch.core.bus import CommandRejected, MemoryBus, Payload, encode
+from homewatch.core.bus import MemoryBus, Payload, encode
 from homewatch.core.errors import ModelError
 from homewatch.vision.detectors import TFLiteSSD
 from homewatch.vision.service import VisionService
 from tests.conftest import MEDIA
+from tests.support.waiting import eventually
 from tests.vision.conftest import make_config
 from tests.vision.mjpeg_server import MjpegCamera, load_jpegs
 
@@ -37,14 +37,6 @@ class RecordingBus(MemoryBus):
     def statuses(self, camera: str) -> list[str]:
         values = [p.decode() for s, p in self.history if s == f"{camera}/status"]
         return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
-
-
-async def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -70,15 +62,15 @@ async def _camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLite
     service = _service(tmp_path, camera.url, ssd, bus)
     task = asyncio.create_task(service.run())
     try:
-        await wait_for(lambda: bus.states.get("plaza/status") == b"online")
-        await wait_for(lambda: service.stats().get("plaza", {}).get("detector_runs", 0) >= 2)
+        await eventually(lambda: bus.states.get("plaza/status") == b"online")
+        await eventually(lambda: service.stats().get("plaza", {}).get("detector_runs", 0) >= 2)
         camera.stop()
-        await wait_for(lambda: bus.states.get("plaza/status") == b"offline")
+        await eventually(lambda: bus.states.get("plaza/status") == b"offline")
         assert service.healthy()  # a lost camera is retried, not a dead service
         camera.start()
-        await wait_for(lambda: bus.states.get("plaza/status") == b"online")
+        await eventually(lambda: bus.states.get("plaza/status") == b"online")
         runs = service.stats()["plaza"]["detector_runs"]
-        await wait_for(lambda: service.stats()["plaza"]["detector_runs"] > runs)
+        await eventually(lambda: service.stats()["plaza"]["detector_runs"] > runs)
         assert service.healthy()
         assert bus.statuses("plaza") == ["online", "offline", "online"]
     finally:
@@ -101,8 +93,8 @@ async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
     service = _service(tmp_path, camera.url, ssd, bus)
     task = asyncio.create_task(service.run())
     try:
-        await wait_for(lambda: any(json.loads(p)["type"] == "new"
-                                   for s, p in bus.events if s == "events"), seconds=60)
+        await eventually(lambda: any(json.loads(p)["type"] == "new"
+                                     for s, p in bus.events if s == "events"), timeout=60)
         assert bus.states["plaza/motion"] == b"ON"
         assert int(bus.states["plaza/person"]) >= 1
         stats = service.stats()["plaza"]
@@ -116,12 +108,10 @@ async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
         await bus.send("plaza/detect/set", b"OFF")
         assert bus.states["plaza/detect"] == b"OFF"
         assert not service.runners["plaza"].pipeline.detect_enabled
-        with pytest.raises(CommandRejected) as bad:
-            await bus.send("plaza/detect/set", b"maybe")
-        assert bad.value.code == "bad_payload"
-        with pytest.raises(CommandRejected) as unknown:
-            await bus.send("garage/snapshot/take", b"")
-        assert unknown.value.code == "unknown_camera"
+        await bus.send("plaza/detect/set", b"maybe")
+        assert bus.json_events("error")[-1]["code"] == "bad_payload"
+        await bus.send("garage/snapshot/take", b"")
+        assert bus.json_events("error")[-1]["code"] == "unknown_camera"
 
         assert service.history.last_seen("person", "plaza") is not None
         assert service.history.last_seen("person", "garage") is None
@@ -151,9 +141,10 @@ def test_file_replay_analyses_at_detect_fps(tmp_path: Path, ssd: TFLiteSSD) -> N
     async def scenario() -> dict[str, float]:
         task = asyncio.create_task(service.run())
         try:
-            await wait_for(lambda: service.stats().get("replay", {}).get("detector_runs", 0) >= 10)
-            await wait_for(lambda: service.runners["replay"].capture is not None
-                           and service.runners["replay"].capture.frames > 100)  # looped
+            await eventually(
+                lambda: service.stats().get("replay", {}).get("detector_runs", 0) >= 10)
+            await eventually(lambda: service.runners["replay"].capture is not None
+                             and service.runners["replay"].capture.frames > 100)  # looped
             return dict(service.stats()["replay"])
         finally:
             task.cancel()

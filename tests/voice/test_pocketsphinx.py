@@ -27,6 +27,7 @@ def test_grammar_mode_gets_piper_commands_exactly_right(
     assert len(wrong) <= 1, wrong
 
 
+@pytest.mark.slow
 def test_grammar_beats_open_vocabulary_on_both_voices(
         sphinx_grammar: PocketsphinxRecognizer, sphinx_open: PocketsphinxRecognizer,
         grammar: CommandGrammar) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +13,14 @@ import pytest
 
 from homewatch.config import Config
 from homewatch.config.slices import voice_setup
-from homewatch.core.bus import CommandRejected, MemoryBus
+from homewatch.core.bus import MemoryBus
 from homewatch.core.messages import Utterance
 from homewatch.voice.audio import Pcm
 from homewatch.voice.config import ActivationConfig, SourceConfig, VoiceConfig
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 from homewatch.voice.service import VoiceService
 from homewatch.voice.sources import AudioDeviceError
+from tests.support.waiting import eventually
 from tests.voice.audio_files import clip, join, silence, write_wav
 
 
@@ -29,13 +30,6 @@ def config_for(path: Path, mode: str = "always", **source: Any) -> Config:
         source=SourceConfig(type="wav", path=path, realtime=False, **source),
         activation=ActivationConfig(mode=mode),  # type: ignore[arg-type]
     ))
-
-
-async def poll(condition: Callable[[], bool]) -> None:
-    """Wait for state that the recognition thread changes (no event to await there)."""
-    async with asyncio.timeout(30):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 async def run_until(service: VoiceService, done: asyncio.Event) -> None:
@@ -123,8 +117,8 @@ def test_push_to_talk_over_voice_listen(tmp_path: Path,
                                on_utterance,
                                recognizer=sphinx_grammar)
         for bad in (b"maybe", b"-3"):
-            with pytest.raises(CommandRejected):
-                await bus.send("voice/listen", bad)
+            await bus.send("voice/listen", bad)
+        assert [e["code"] for e in bus.json_events("error")] == ["bad_payload", "bad_payload"]
         await bus.send("voice/listen", b"ON")
         await run_until(service, done)
         return service
@@ -146,7 +140,7 @@ def test_muted_service_hears_nothing(tmp_path: Path,
                                recognizer=sphinx_grammar)
         service.mute(60)
         task = asyncio.create_task(service.run())
-        await poll(lambda: service.stats()["audio"] == "ended")
+        await eventually(lambda: service.stats()["audio"] == "ended")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -181,7 +175,7 @@ def test_device_errors_are_reported_and_retried(sphinx_grammar: PocketsphinxReco
         service = VoiceService(voice_setup(config), MemoryBus(), on_utterance, source=mic,
                                recognizer=sphinx_grammar)
         task = asyncio.create_task(service.run())
-        await poll(lambda: mic.attempts >= 3)
+        await eventually(lambda: mic.attempts >= 3)
         assert service.healthy()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -247,8 +241,8 @@ def test_an_unexpected_failure_makes_the_service_unhealthy(
                                source=CorruptStream(),
                                recognizer=sphinx_grammar)
         task = asyncio.create_task(service.run())
-        await poll(lambda: service._thread is not None)
-        await poll(lambda: not service.healthy())
+        await eventually(lambda: service._thread is not None)
+        await eventually(lambda: not service.healthy())
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

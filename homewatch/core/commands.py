@@ -1,17 +1,58 @@
-"""Routing inbound commands to handlers; every failure becomes an `error` reply."""
+"""Inbound commands: what arrives, how a handler refuses it, and the routing to handlers.
+
+Every bus routes through `CommandRouter`, so a command is answered the same way on the
+broker and in memory: every failure becomes an `error` reply `{code, text, topic}`.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-from homewatch.core.bus import Command, CommandHandler, CommandRejected, Json, topic_matches
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """An inbound command: the suffix it arrived on and its raw payload."""
+
+    suffix: str
+    payload: bytes
+
+    def text(self) -> str:
+        return self.payload.decode("utf-8").strip()
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+class CommandRejected(Exception):
+    """Raised by a command handler: published as `error {code, text, topic}`."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+CommandHandler = Callable[[Command], Awaitable[None]]
+ErrorReply = Callable[[dict[str, str]], None]
+
+
+def topic_matches(topic_filter: str, topic: str) -> bool:
+    """MQTT topic filter matching (`+` one level, `#` the rest)."""
+    fparts, tparts = topic_filter.split("/"), topic.split("/")
+    for i, part in enumerate(fparts):
+        if part == "#":
+            return True
+        if i >= len(tparts) or (part != "+" and part != tparts[i]):
+            return False
+    return len(fparts) == len(tparts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +64,7 @@ class Route:
 class CommandRouter:
     """Dispatches by topic suffix; `reply_error` publishes `{code, text, topic}`."""
 
-    def __init__(self, reply_error: Callable[[Json], None]) -> None:
+    def __init__(self, reply_error: ErrorReply) -> None:
         self._routes: list[Route] = []
         self._reply_error = reply_error
         self.rejected = 0
