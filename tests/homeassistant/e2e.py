@@ -30,9 +30,9 @@ from typing import Any
 import websockets
 import yaml
 
-from homewatch.runtime.demo import free_port
-from tests.support.broker import Mosquitto, wait_for_port
+from tests.support.broker import Mosquitto
 from tests.support.data import DETECTOR, LABELS, MEDIA
+from tests.support.ports import free_port, wait_for_port
 
 NODE = "e2e"
 DEVICE = f"homewatch_{NODE}"

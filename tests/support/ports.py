@@ -11,6 +11,7 @@ SO_REUSEADDR, never listening), so the kernel gives the number to no one else, n
 from __future__ import annotations
 
 import socket
+import time
 from types import TracebackType
 
 LOOPBACK = "127.0.0.1"
@@ -42,3 +43,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    """Block until something accepts connections on the loopback `port` (for servers that
+    signal readiness no other way)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing listening on {LOOPBACK}:{port}")
