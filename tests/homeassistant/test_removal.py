@@ -12,10 +12,11 @@ from homewatch.mqtt.link import MqttLink
 from homewatch.runtime.entities import add_node_entities
 from homewatch.vision.config import CameraConfig
 from homewatch.vision.discovery import camera_entities
-from tests.foundation.test_link import until, with_link
+from tests.foundation.test_link import with_link
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
+from tests.support.waiting import eventually
 
 BASE = "homewatch/testnode"
 DEVICE_TOPIC = "homeassistant/device/homewatch_testnode/config"
@@ -60,7 +61,7 @@ def run(link: MqttLink, recorder: Recorder, *, complete: bool = True, birth: boo
             link.publish_state(suffix, value)
         if complete:
             link.entities_complete()
-        await until(lambda: len(recorder.on(DEVICE_TOPIC)) > before)
+        await eventually(lambda: len(recorder.on(DEVICE_TOPIC)) > before)
         if birth:
             answered = asyncio.Event()
             republish = link._publish_retained
@@ -73,7 +74,7 @@ def run(link: MqttLink, recorder: Recorder, *, complete: bool = True, birth: boo
             link._publish_retained = spy  # type: ignore[method-assign]
             recorder.publish("homeassistant/status", "online")
             await asyncio.wait_for(answered.wait(), 15)
-        await until(lambda: not link._deliveries)  # every tracked payload acknowledged
+        await eventually(lambda: not link._deliveries)  # every tracked payload acknowledged
 
     with_link(link, body)
 
@@ -166,7 +167,7 @@ def test_renamed_node_removes_the_old_device(mosquitto: Mosquitto, tmp_path: Pat
     async def first(link: MqttLink) -> None:
         link.publish_state("front_door/motion", "ON")
         link.entities_complete()
-        await until(lambda: len(recorder.on(old_topic)) == 1)
+        await eventually(lambda: len(recorder.on(old_topic)) == 1)
 
     with_link(start_link(state, mosquitto.port, cameras(front_door=("person",)), "oldname"),
               first)
