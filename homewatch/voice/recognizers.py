@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from homewatch.core.messages import Word
+from homewatch.core.native import NativeLibraryError
 
 if TYPE_CHECKING:
     from homewatch.voice.config import VoiceSetup
@@ -68,7 +69,13 @@ def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
             setup.models.fallback("Vosk model", rcfg.vosk_model, "pocketsphinx", logging.INFO)
     if choice == "vosk":
         found = setup.models.find(rcfg.vosk_model)
-        return VoskRecognizer(found or setup.models.candidates(rcfg.vosk_model)[0], grammar)
+        try:
+            return VoskRecognizer(found or setup.models.candidates(rcfg.vosk_model)[0], grammar)
+        except NativeLibraryError as exc:
+            if (engine or rcfg.engine) != "auto":
+                raise
+            log.warning("%s; using pocketsphinx instead", exc)
+            choice = "pocketsphinx"
     if choice == "pocketsphinx":
         from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 

@@ -17,6 +17,7 @@ from typing import Any
 from homewatch.core.bus import Bus, Command, CommandRejected
 from homewatch.core.errors import ModelError
 from homewatch.core.messages import Utterance
+from homewatch.core.native import NativeLibraryError
 from homewatch.voice.activation import Activation
 from homewatch.voice.config import VoiceSetup
 from homewatch.voice.endpointer import Endpointer
@@ -26,7 +27,7 @@ from homewatch.voice.payload import sensor_state, utterance_payload
 from homewatch.voice.pipeline import PipelineStats, VoicePipeline
 from homewatch.voice.recognizers import Recognizer, load_recognizer
 from homewatch.voice.sources import AudioSource, open_source
-from homewatch.voice.vad import WebRtcVad
+from homewatch.voice.vad import EnergyVad, Vad, WebRtcVad
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +109,15 @@ class VoiceService:
             await asyncio.Event().wait()
             return
         if self._recognizer is None:
-            self._recognizer = await asyncio.to_thread(self._load_recognizer)
+            try:
+                self._recognizer = await asyncio.to_thread(self._load_recognizer)
+            except (ModelError, NativeLibraryError) as exc:
+                log.error("voice: no recognizer can load, voice is off: %s", exc)
+                await asyncio.Event().wait()
+                return
         queue: asyncio.Queue[Utterance] = asyncio.Queue(QUEUE_SIZE)
         loop = asyncio.get_running_loop()
-        endpointer = Endpointer(self.settings.endpoint,
-                                WebRtcVad(self.settings.endpoint.vad_aggressiveness))
+        endpointer = Endpointer(self.settings.endpoint, self._vad())
         self._pipeline = VoicePipeline(
             source, endpointer, self._recognizer, self.grammar, self.activation,
             emit=lambda utt: loop.call_soon_threadsafe(self._offer, queue, utt),
@@ -129,14 +134,22 @@ class VoiceService:
             await asyncio.to_thread(self._thread.join)
 
     def _load_recognizer(self) -> Recognizer:
+        """The configured engine; pocketsphinx when Vosk's model or library is missing."""
         grammar = self.grammar if self.settings.recognizer.grammar else None
         try:
             return load_recognizer(self.setup, grammar)
-        except ModelError as exc:
-            if self.settings.recognizer.engine != "vosk":
+        except (ModelError, NativeLibraryError) as exc:
+            if self.settings.recognizer.engine == "pocketsphinx":
                 raise
             log.error("voice: %s; using pocketsphinx meanwhile", exc)
             return load_recognizer(self.setup, grammar, "pocketsphinx")
+
+    def _vad(self) -> Vad:
+        try:
+            return WebRtcVad(self.settings.endpoint.vad_aggressiveness)
+        except NativeLibraryError as exc:
+            log.error("voice: %s; using the energy VAD meanwhile", exc)
+            return EnergyVad()
 
     def _offer(self, queue: asyncio.Queue[Utterance], utt: Utterance) -> None:
         try:

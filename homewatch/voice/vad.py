@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from homewatch.core.native import import_native
 from homewatch.voice.audio import SAMPLE_RATE
 
 
@@ -27,8 +28,7 @@ class Vad(Protocol):
 
 class WebRtcVad:
     def __init__(self, aggressiveness: int = 3) -> None:
-        import webrtcvad
-
+        webrtcvad = import_native("webrtcvad")
         self._module = webrtcvad
         self._mode = aggressiveness
         self._vad = webrtcvad.Vad(aggressiveness)

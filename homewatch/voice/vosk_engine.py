@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from homewatch.core.errors import ModelError
 from homewatch.core.messages import Word
+from homewatch.core.native import import_native
 from homewatch.voice.pronounce import split_compound
 from homewatch.voice.recognizers import SAMPLE_RATE, Transcript, mean_confidence
 
@@ -127,7 +128,7 @@ def fit_phrases(phrases: Iterable[str], vocabulary: frozenset[str]) -> tuple[lis
 
 class VoskRecognizer:
     def __init__(self, model_path: Path, grammar: CommandGrammar | None = None) -> None:
-        import vosk
+        vosk = import_native("vosk")  # NativeLibraryError names the fix (libatomic1)
 
         found = model_dir_in(model_path)
         if found is None:
@@ -162,7 +163,7 @@ class VoskRecognizer:
         return [*kept, UNKNOWN] if UNKNOWN in vocabulary else kept
 
     def stream(self) -> VoskStream:
-        import vosk
+        vosk = import_native("vosk")
 
         if self._grammar_json is None:
             rec = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
