@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from homewatch import __version__
+from homewatch.cli import doctor as doctor_cli
 from homewatch.cli import models as models_cli
 from homewatch.cli import understanding as understanding_cli
 from homewatch.cli import vision as vision_cli
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the daemon on a sample clip with an embedded broker")
     demo.add_argument("--seconds", type=float, default=30.0, help="how long to run")
     demo.set_defaults(handler=cmd_demo)
-    for module in (vision_cli, voice_cli, understanding_cli, training_cli, models_cli):
+    for module in (vision_cli, voice_cli, understanding_cli, training_cli, models_cli,
+                   doctor_cli):
         module.register(sub)
     return parser
 
