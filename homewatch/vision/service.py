@@ -24,6 +24,7 @@ from homewatch.vision.sources import CaptureThread, Frame, FrameSource, OpenCVSo
 log = logging.getLogger(__name__)
 HISTORY_FILE = "vision_events.sqlite3"
 PRUNE_EVERY_S = 3600.0
+STARTUP_GRACE_S = 120.0  # below the unit's TimeoutStartSec
 
 
 def open_source(camera: CameraConfig) -> FrameSource:
@@ -146,6 +147,8 @@ class VisionService:
                                             thread_name_prefix="vision")
         self._running = False
         self.entities_ready = asyncio.Event()  # set once every camera's entities are added
+        self._stopped = False
+        self._created = time.monotonic()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -167,6 +170,7 @@ class VisionService:
                 group.create_task(self._prune_loop(), name="vision-history")
         finally:
             self._running = False
+            self._stopped = True
             # Let a running inference finish before the database it writes to is closed.
             stop = functools.partial(self._executor.shutdown, wait=True, cancel_futures=True)
             await asyncio.shield(loop.run_in_executor(None, stop))
@@ -223,9 +227,12 @@ class VisionService:
 
     def healthy(self) -> bool:
         """Every camera's analysis task and capture thread is alive (a camera that is offline
-        but retrying is healthy; a dead loop is not)."""
+        but retrying is healthy; a dead loop is not), or the service is still starting."""
         if not self._running:
-            return False
+            # Still starting (the detector loads on a worker) is not a fault; a start that
+            # never finishes, or a stop, is.
+            starting = time.monotonic() - self._created < STARTUP_GRACE_S
+            return starting and not self._stopped
         for runner in self.runners.values():
             if runner.task is None or runner.task.done():
                 return False

@@ -85,7 +85,7 @@ def test_unit_matches_the_daemon() -> None:
     assert unit["NotifyAccess"] == ["main"]
     assert unit["WatchdogSec"] == ["30"]
     assert unit["Restart"] == ["on-failure"]
-    assert unit["RestartPreventExitStatus"] == ["78"]
+    assert unit["RestartPreventExitStatus"] == ["78 243"]  # config error, missing credential
     assert float(unit["TimeoutStopSec"][0]) > config.daemon.drain_timeout_s
     assert unit["ExecStart"] == [
         f"{INSTALLED_BINARY} run --config /etc/homewatch/config.yaml"]
@@ -93,7 +93,7 @@ def test_unit_matches_the_daemon() -> None:
     assert config.daemon.state_dir == Path("/var/lib/homewatch")
     assert config.models.dir.is_relative_to(config.daemon.state_dir)
     assert unit["LoadCredential"] == ["mqtt_password:/etc/homewatch/mqtt_password"]
-    assert sorted(unit["DeviceAllow"]) == ["char-alsa rw", "char-video4linux rw"]
+    assert sorted(unit["DeviceAllow"]) == ["char-116 rw", "char-81 rw"]  # ALSA, video4linux
     assert unit["DevicePolicy"] == ["closed"]
     assert unit["SupplementaryGroups"] == ["video audio"]
     assert "PrivateDevices" not in unit  # it would hide /dev/video* and /dev/snd

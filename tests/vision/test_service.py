@@ -60,6 +60,7 @@ def test_camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSS
 async def _camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -> None:
     bus = RecordingBus()
     service = _service(tmp_path, camera.url, ssd, bus)
+    assert service.healthy()  # starting: the supervisor asks right after READY=1
     task = asyncio.create_task(service.run())
     try:
         await eventually(lambda: bus.states.get("plaza/status") == b"online")
@@ -79,6 +80,14 @@ async def _camera_lost_and_back(tmp_path: Path, camera: MjpegCamera, ssd: TFLite
             await task
     assert bus.states["plaza/status"] == b"offline"
     assert not [t for t in threading.enumerate() if t.name.startswith(("capture-", "vision"))]
+    assert not service.healthy()
+
+
+def test_a_start_that_never_finishes_is_unhealthy(tmp_path: Path, ssd: TFLiteSSD,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    service = _service(tmp_path, "/dev/video97", ssd, RecordingBus())
+    assert service.healthy()
+    monkeypatch.setattr("homewatch.vision.service.STARTUP_GRACE_S", 0.0)
     assert not service.healthy()
 
 
