@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from homewatch.cli.options import config_arg, load_config_of
 from homewatch.config import Config
 from homewatch.config.slices import vision_setup
 from homewatch.core.errors import EX_OK
-from homewatch.vision.analysis import AnalysisResult, analyze_media
+
+if TYPE_CHECKING:  # OpenCV loads only for the command itself (`doctor` runs without it)
+    from homewatch.vision.analysis import AnalysisResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,6 +66,8 @@ class ProgressBar:
 def cmd_analyze(args: argparse.Namespace) -> int:
     config = _config(args)
     progress = None if args.quiet else ProgressBar(sys.stderr)
+    from homewatch.vision.analysis import analyze_media
+
     try:
         result = analyze_media(args.media, vision_setup(config), progress=progress)
     finally:

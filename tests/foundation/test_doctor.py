@@ -160,3 +160,12 @@ def test_cli_json_and_exit_status(setup: tuple[dict[str, Any], Path], tmp_path: 
     quick = capsys.readouterr().out
     assert "broker" not in quick and "detector model" in quick
     assert passed([]) is True
+
+
+def test_an_opencv_that_cannot_load_names_its_library(setup: tuple[dict[str, Any], Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    data, unit = setup
+    break_import(monkeypatch, "cv2", ImportError(
+        "libGL.so.1: cannot open shared object file: No such file or directory"))
+    broken = failed(run(data, unit))
+    assert broken["OpenCV"].fix == "install the system library: sudo apt install libgl1"

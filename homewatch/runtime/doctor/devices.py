@@ -14,7 +14,6 @@ from homewatch.core.native import NativeLibraryError, import_native
 from homewatch.mqtt.client import probe
 from homewatch.runtime.doctor.findings import Finding, fail, ok, skip
 from homewatch.vision.config import CameraConfig
-from homewatch.vision.sources import OpenCVSource, is_device, is_stream
 from homewatch.voice.audio import SAMPLE_RATE
 
 T = TypeVar("T")
@@ -59,6 +58,8 @@ def check_cameras(config: Config) -> list[Finding]:
 
 
 def check_camera(camera: CameraConfig) -> Finding:
+    from homewatch.vision.sources import OpenCVSource, is_device, is_stream  # OpenCV may not load
+
     name = f"camera {camera.name}"
     spec = camera.source
     node = Path(f"/dev/video{spec}" if spec.isdigit() else spec)
