@@ -23,7 +23,7 @@ def _interpreter_class(preferred: str | None = None) -> tuple[Any, str]:
             continue
         try:
             module = importlib.import_module(module_name)
-        except ImportError as exc:
+        except (ImportError, OSError) as exc:  # OSError: a shared library it needs is missing
             errors.append(f"{label}: {exc}")
             continue
         return module.Interpreter, label
