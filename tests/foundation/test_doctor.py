@@ -13,11 +13,11 @@ import yaml
 
 from homewatch.cli.main import main
 from homewatch.config import Config, deep_merge
-from homewatch.runtime.demo import free_port
 from homewatch.runtime.doctor import Finding, Status, diagnose, passed
 from tests.conftest import AUDIO, DETECTOR, LABELS, MEDIA, REPO
 from tests.support.broker import PASSWORD, USERNAME, Mosquitto
 from tests.support.native import break_import
+from tests.support.ports import free_port
 
 UNIT = REPO / "systemd" / "homewatch.service"
 

@@ -26,6 +26,7 @@ from homewatch.voice.service import VoiceService
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
 from tests.support.native import break_import
+from tests.support.waiting import eventually
 from tests.voice.audio_files import clip, join, silence, write_wav
 from tests.voice.conftest import vosk_ko_model
 
@@ -67,9 +68,7 @@ def test_auto_with_a_vosk_model_falls_back_to_pocketsphinx(
 async def _first_utterance(service: VoiceService, heard: list[Utterance]) -> bool:
     task = asyncio.create_task(service.run())
     try:
-        async with asyncio.timeout(60):
-            while not heard:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: heard, timeout=60, what="an utterance")
         return service.healthy()
     finally:
         task.cancel()
@@ -108,9 +107,8 @@ def test_daemon_starts_with_voice_on_pocketsphinx_when_vosk_cannot_load(
 
     async def scenario() -> tuple[int, bool]:
         task = asyncio.create_task(supervisor.run())
-        async with asyncio.timeout(60):
-            while service.stats()["utterances"] < 1:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: service.stats()["utterances"] >= 1, timeout=60,
+                         what="an utterance heard by the daemon's voice service")
         healthy = supervisor._all_healthy()
         supervisor.request_stop()
         return await task, healthy
