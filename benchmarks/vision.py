@@ -102,7 +102,7 @@ def pipeline_run(name: str, path: Path, detector: Detector, vision: VisionConfig
         result = pipeline.process(frame)
         run.person_events += sum(e.type == "new" for e in result.events)
         run.tracks[frame.index] = [(t.id, t.box) for t in pipeline.tracker.tracks
-                                   if t.confirmed and t.label == "person"]
+                                   if t.label == "person" and pipeline.events.confirmed(t)]
     source.close()
     run.cpu_s = time.process_time() - start
     run.video_s = run.frames / (source.fps or 10.0)

@@ -1,15 +1,29 @@
-"""Object events: `new` once an object passes the filter, `update` on change, `end` when gone."""
+"""Object events: `new` once an object passes the filter, `update` on change, `end` when gone.
+
+The event layer owns everything about an event: whether its object is confirmed, what it last
+reported, and its best frame. The tracker only follows boxes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from homewatch.vision.filters import ObjectFilter
+from homewatch.vision.geometry import Box
 from homewatch.vision.sources import Image
 from homewatch.vision.tracker import Track, Tracker
 
 EventType = Literal["new", "update", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class BestFrame:
+    """The frame on which an event's object scored highest, and its box there."""
+
+    score: float
+    image: Image
+    box: Box
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,29 +38,51 @@ class ObjectEvent:
     zones: tuple[str, ...]
     start: float
     end: float | None
-    snapshot: str | None
+    snapshot: str | None  # the snapshot topic (relative) once it showed this event, else None
     stationary: bool
     last_seen: float
 
     def payload(self) -> dict[str, Any]:
         """The JSON object published on `events` (design: MQTT API)."""
-        return {"type": self.type, "id": self.id, "camera": self.camera, "label": self.label,
-                "score": round(self.score, 3), "top_score": round(self.top_score, 3),
-                "box": list(self.box), "zones": list(self.zones), "start": round(self.start, 3),
-                "end": None if self.end is None else round(self.end, 3),
-                "snapshot": self.snapshot, "stationary": self.stationary}
+        out = {"type": self.type, "id": self.id, "camera": self.camera, "label": self.label,
+               "score": round(self.score, 3), "top_score": round(self.top_score, 3),
+               "box": list(self.box), "zones": list(self.zones), "start": round(self.start, 3),
+               "end": None if self.end is None else round(self.end, 3),
+               "stationary": self.stationary}
+        if self.snapshot is not None:
+            out["snapshot"] = self.snapshot
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class EventFrame:
+    """A best frame to publish as an event's snapshot."""
+
+    event_id: str
+    label: str
+    frame: BestFrame
 
 
 @dataclass
-class BestFrame:
-    score: float
-    image: Image
-    track_box: tuple[int, int, int, int]
-    rendered: bool = False  # already sent as this event's snapshot
+class _Open:
+    """What the event layer knows about one tracked object of an event label."""
+
+    id: str
+    confirmed: bool = False
+    reported: tuple[object, ...] = ()
+    update_ts: float = 0.0  # when the last event about this object was sent
+    best: BestFrame | None = None
+    sent_score: float | None = None  # score of the best frame last published as a snapshot
+
+
+@dataclass
+class FrameEvents:
+    events: list[ObjectEvent] = field(default_factory=list)
+    snapshots: list[EventFrame] = field(default_factory=list)
 
 
 class EventBuilder:
-    """Turns track changes of the event labels into events; keeps each event's best frame."""
+    """Turns track changes of the event labels into events and picks the snapshots to send."""
 
     def __init__(self, camera: str, labels: frozenset[str], tracker: Tracker, *,
                  object_filter: ObjectFilter, min_hits: int, update_interval_s: float) -> None:
@@ -56,63 +92,86 @@ class EventBuilder:
         self.filter = object_filter
         self.min_hits = min_hits
         self.update_interval_s = update_interval_s
-        self.best: dict[int, BestFrame] = {}
+        self.snapshot_topic = f"{camera}/snapshot"
+        self._open: dict[int, _Open] = {}
 
-    def event_id(self, track: Track) -> str:
-        return f"{self.camera}-{int(track.first_seen * 1000):x}-{track.id}"
+    def confirmed(self, track: Track) -> bool:
+        state = self._open.get(track.id)
+        return state is not None and state.confirmed
 
-    def on_touched(self, tracks: list[Track], image: Image) -> list[ObjectEvent]:
-        events = []
-        for track in tracks:
-            if track.label not in self.labels:
-                continue
-            self._keep_best(track, image)
-            event = self._check(track)
-            if event is not None:
-                events.append(event)
-        return events
+    def tentative(self, track: Track) -> bool:
+        """An object of an event label seen but not (yet) confirmed."""
+        return track.label in self.labels and not self.confirmed(track)
 
-    def on_ended(self, tracks: list[Track]) -> list[ObjectEvent]:
-        events = []
-        for track in tracks:
-            if track.confirmed and track.label in self.labels:
-                events.append(self._event("end", track, end=track.last_seen))
-        return events
+    def update(self, touched: list[Track], ended: list[Track], image: Image) -> FrameEvents:
+        """One detector run: touched tracks (with their frame) and tracks that ended."""
+        due: list[tuple[EventType, Track, _Open]] = []
+        for track in touched:
+            if track.label in self.labels:
+                state = self._state(track)
+                self._keep_best(track, state, image)
+                kind = self._check(track, state)
+                if kind is not None:
+                    due.append((kind, track, state))
+        return self._emit(due + self._ends(ended))
 
-    def forget(self, track: Track) -> None:
-        self.best.pop(track.id, None)
+    def end_all(self, ended: list[Track]) -> FrameEvents:
+        """Tracks dropped without a detector run (end of a file, camera removed)."""
+        return self._emit(self._ends(ended))
 
-    def _keep_best(self, track: Track, image: Image) -> None:
-        best = self.best.get(track.id)
-        if best is None or track.score > best.score:
-            box = (track.box.x1, track.box.y1, track.box.x2, track.box.y2)
-            self.best[track.id] = BestFrame(track.score, image, box)
+    def _ends(self, ended: list[Track]) -> list[tuple[EventType, Track, _Open]]:
+        due: list[tuple[EventType, Track, _Open]] = []
+        for track in ended:
+            state = self._open.pop(track.id, None)
+            if state is not None and state.confirmed:
+                due.append(("end", track, state))
+        return due
 
-    def _check(self, track: Track) -> ObjectEvent | None:
-        if not track.confirmed:
+    def _state(self, track: Track) -> _Open:
+        state = self._open.get(track.id)
+        if state is None:
+            state = _Open(f"{self.camera}-{int(track.first_seen * 1000):x}-{track.id}")
+            self._open[track.id] = state
+        return state
+
+    def _keep_best(self, track: Track, state: _Open, image: Image) -> None:
+        if state.best is None or track.score > state.best.score:
+            state.best = BestFrame(track.score, image, track.box)
+
+    def _check(self, track: Track, state: _Open) -> EventType | None:
+        if not state.confirmed:
             if track.hits >= self.min_hits and self.filter.confirmed(track.label, track.scores):
-                track.confirmed = True
-                track.extra["reported"] = self._reported(track)
-                return self._event("new", track)
+                state.confirmed = True
+                state.reported = self._reported(track)
+                return "new"
             return None
-        before = track.extra.get("reported")
         now = self._reported(track)
-        stationary = self.tracker.stationary(track)
-        due = track.last_seen - track.update_ts
-        changed = now != before
-        if changed or (not stationary and due >= self.update_interval_s):
-            track.extra["reported"] = now
-            return self._event("update", track)
+        due = track.last_seen - state.update_ts
+        if now != state.reported or (not self.tracker.stationary(track)
+                                     and due >= self.update_interval_s):
+            state.reported = now
+            return "update"
         return None
 
     def _reported(self, track: Track) -> tuple[object, ...]:
         """What an update must report when it changes (a stationary object sends one update)."""
         return (track.zones, self.tracker.stationary(track), round(track.top_score, 2))
 
-    def _event(self, kind: EventType, track: Track, end: float | None = None) -> ObjectEvent:
-        track.update_ts = track.last_seen
+    def _emit(self, due: list[tuple[EventType, Track, _Open]]) -> FrameEvents:
+        out = FrameEvents()
+        for kind, track, state in due:
+            if kind in ("new", "end") and state.best is not None and (
+                    state.sent_score is None or state.best.score > state.sent_score):
+                state.sent_score = state.best.score
+                out.snapshots.append(EventFrame(state.id, track.label, state.best))
+            out.events.append(self._event(kind, track, state))
+        return out
+
+    def _event(self, kind: EventType, track: Track, state: _Open) -> ObjectEvent:
+        state.update_ts = track.last_seen
         b = track.box
-        return ObjectEvent(kind, self.event_id(track), self.camera, track.label, track.score,
+        return ObjectEvent(kind, state.id, self.camera, track.label, track.score,
                            track.top_score, (b.x1, b.y1, b.x2, b.y2), track.zones,
-                           track.first_seen, end, f"{self.event_id(track)}.jpg",
+                           track.first_seen, track.last_seen if kind == "end" else None,
+                           self.snapshot_topic if state.sent_score is not None else None,
                            self.tracker.stationary(track), track.last_seen)

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from homewatch.core.messages import SCENE_CLASSES
 from homewatch.vision.config import CameraConfig, FilterConfig, VisionConfig
 from homewatch.vision.detectors import Detection, Detector
-from homewatch.vision.events import EventBuilder, ObjectEvent
+from homewatch.vision.events import EventBuilder, EventFrame, FrameEvents, ObjectEvent
 from homewatch.vision.filters import ObjectFilter
 from homewatch.vision.geometry import Box, expand_square, union
 from homewatch.vision.motion import MotionGate, MotionResult
 from homewatch.vision.scene import Observation, SceneState
 from homewatch.vision.snapshot import Mark, render
 from homewatch.vision.sources import Frame, Image
-from homewatch.vision.tracker import Track, Tracker
+from homewatch.vision.tracker import Tracker
 from homewatch.vision.zones import Zones
 
 
@@ -75,7 +75,6 @@ class CameraPipeline:
         self.scene = SceneState(camera.name, vision.scene_window_s, self.labels)
         self.stats = PipelineStats()
         self._state = _State(counts=dict.fromkeys(sorted(self.labels), 0))
-        self._ended: list[Track] = []  # tracks that ended this frame, until their snapshots
 
     def process(self, frame: Frame) -> FrameResult:
         self.stats.frames += 1
@@ -83,7 +82,7 @@ class CameraPipeline:
         image = frame.image
         motion = self._motion(image)
         searched = self._search_area(frame.ts, image, motion)
-        events: list[ObjectEvent] = []
+        out = FrameEvents()
         elapsed_ms = 0.0
         if searched is not None:
             started = time.perf_counter()
@@ -92,13 +91,11 @@ class CameraPipeline:
             self.stats.detector_runs += 1
             self.stats.inference_ms_total += elapsed_ms
             self._state.last_detect = frame.ts
-            events = self._track(detections, searched, frame)
+            out = self._track(detections, searched, frame)
         motion_on = self._motion_on(frame.ts, motion)
         self._observe(frame.ts, motion, motion_on)
-        snapshots = self._snapshots(events)
-        self._forget_ended()
-        return FrameResult(frame.ts, motion, motion_on, searched, elapsed_ms, events, snapshots,
-                           dict(self._state.counts))
+        return FrameResult(frame.ts, motion, motion_on, searched, elapsed_ms, out.events,
+                           self._render(out.snapshots), dict(self._state.counts))
 
     def _motion(self, image: Image) -> MotionResult:
         if not self.camera.motion.enabled:
@@ -137,7 +134,7 @@ class CameraPipeline:
         tracks = self.tracker.tracks
         if not tracks:
             return False
-        if any(not t.confirmed for t in tracks):
+        if any(self.events.tentative(t) for t in tracks):
             return True
         last = self._state.last_detect
         return last is None or ts - last >= self.vision.tracker.stationary_recheck_s
@@ -161,22 +158,20 @@ class CameraPipeline:
                                                 d.box.x2 + area.x1, d.box.y2 + area.y1))
                 for d in found]
 
-    def _track(self, detections: list[Detection], searched: Box, frame: Frame) -> list[ObjectEvent]:
+    def _track(self, detections: list[Detection], searched: Box, frame: Frame) -> FrameEvents:
         h, w = frame.image.shape[:2]
         accepted = self.filter.select(detections, w * h)
         touched, ended = self.tracker.update(accepted, searched, frame.ts)
         for track in touched:
             track.zones = self.zones.of(track.label, track.box, w, h)
-        events = self.events.on_touched(touched, frame.image)
-        events += self.events.on_ended(ended)
-        self._ended = ended
+        out = self.events.update(touched, ended, frame.image)
         self._count()
-        return events
+        return out
 
     def _count(self) -> None:
         counts = dict.fromkeys(self._state.counts, 0)
         for track in self.tracker.tracks:
-            if track.confirmed and track.label in counts:
+            if track.label in counts and self.events.confirmed(track):
                 counts[track.label] += 1
         self._state.counts = counts
 
@@ -193,30 +188,12 @@ class CameraPipeline:
         self.scene.add(Observation(ts, scores, dict(self._state.counts), motion.detected,
                                    motion.brightness))
 
-    def _snapshots(self, events: list[ObjectEvent]) -> dict[str, bytes]:
-        out = {}
-        for event in events:
-            if event.type in ("new", "end"):
-                jpeg = self._best_snapshot(event)
-                if jpeg is not None:
-                    out[event.id] = jpeg
-        return out
-
-    def _best_snapshot(self, event: ObjectEvent) -> bytes | None:
-        track = next((t for t in [*self.tracker.tracks, *self._ended]
-                      if self.events.event_id(t) == event.id), None)
-        best = None if track is None else self.events.best.get(track.id)
-        if best is None or best.rendered:  # JPEG encoding is costly: only for a better frame
-            return None
-        best.rendered = True
-        box = Box(*best.track_box)
-        return render(best.image, [Mark(event.label, best.score, box, highlight=True)],
-                      self.vision.snapshots)
-
-    def _forget_ended(self) -> None:
-        for track in self._ended:
-            self.events.forget(track)
-        self._ended = []
+    def _render(self, frames: list[EventFrame]) -> dict[str, bytes]:
+        """JPEG of each event frame due (encoding is costly: only frames worth sending)."""
+        return {f.event_id: render(f.frame.image,
+                                   [Mark(f.label, f.frame.score, f.frame.box, highlight=True)],
+                                   self.vision.snapshots)
+                for f in frames}
 
     def snapshot_now(self) -> bytes | None:
         """The latest frame with every confirmed object's box (for `snapshot/take`)."""
@@ -224,14 +201,11 @@ class CameraPipeline:
         if frame is None:
             return None
         marks = [Mark(t.label, t.score, t.box) for t in self.tracker.tracks
-                 if t.confirmed and t.label in self.labels]
+                 if self.events.confirmed(t)]
         return render(frame.image, marks, self.vision.snapshots)
 
     def finish(self) -> tuple[list[ObjectEvent], dict[str, bytes]]:
         """End every open event (end of a file, camera removed); events and snapshots."""
-        self._ended = self.tracker.drop_all()
-        events = self.events.on_ended(self._ended)
+        out = self.events.end_all(self.tracker.drop_all())
         self._count()
-        snapshots = self._snapshots(events)
-        self._forget_ended()
-        return events, snapshots
+        return out.events, self._render(out.snapshots)

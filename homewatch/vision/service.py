@@ -103,9 +103,9 @@ class CameraRunner:
         if result.motion_on != self._motion:
             self._motion = result.motion_on
             self.bus.publish_state(f"{name}/motion", "ON" if result.motion_on else "OFF")
+        for jpeg in result.snapshots.values():
+            self.bus.publish_state(f"{name}/snapshot", jpeg)
         for event in result.events:
-            if event.id in result.snapshots:
-                self.bus.publish_state(f"{name}/snapshot", result.snapshots[event.id])
             self.bus.publish_event("events", event.payload())
         for label, count in result.counts.items():
             if self._counts.get(label) != count:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,11 +26,8 @@ class Track:
     still_since: float = 0.0  # when the object last moved
     anchor: Box | None = None  # where the object stood when it stopped moving
     velocity: tuple[float, float] = (0.0, 0.0)  # pixels per second of the box centre
-    confirmed: bool = False
-    update_ts: float = 0.0  # when the last event about this object was sent
     top_score: float = 0.0
     zones: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

@@ -21,7 +21,8 @@ def test_analyze_writes_events_and_summary(tmp_path: Path,
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     events = [json.loads(line) for line in lines]
     assert [e["type"] for e in events] == ["new", "end"]
-    assert (tmp_path / events[0]["snapshot"]).read_bytes()[:2] == b"\xff\xd8"
+    assert events[0]["snapshot"] == "video/snapshot"  # the topic that showed it
+    assert (tmp_path / f"{events[0]['id']}.jpg").read_bytes()[:2] == b"\xff\xd8"
 
 
 def test_analyze_table_and_progress(capsys: pytest.CaptureFixture[str]) -> None:
