@@ -129,6 +129,25 @@ class TrackerConfig(Frozen):
     score_history: int = Field(default=10, ge=1, description="Recent scores kept per object")
 
 
+class ScheduleConfig(Frozen):
+    adaptive: bool = Field(default=True, description="Between detector runs, move tracks by "
+                           "optical flow; run the detector only when the scene asks for it")
+    floor_every: int = Field(default=3, ge=1, description="Run the detector at least every Nth "
+                             "analysed frame while something moves")
+    new_motion_px: int = Field(default=12, ge=1, description="Changed pixels (at the motion "
+                               "gate's scale) outside every predicted box that count as new")
+    disagreement: float = Field(default=0.0, ge=0, le=1, description="Changed fraction of a "
+                                "moving track's box at or below which its prediction is doubted")
+    moving_px_s: float = Field(default=20.0, ge=0, description="Speed (pixels per second) above "
+                               "which a track counts as moving")
+    proximity_iou: float = Field(default=0.3, gt=0, le=1, description="Overlap of two tracks "
+                                 "approaching each other that calls the detector (identity swaps)")
+    max_misses: int = Field(default=3, ge=1, description="Missed detector runs before a track "
+                            "is gone (replaces tracker.max_misses: runs are sparser)")
+    flow_height: int = Field(default=144, ge=60, le=1080,
+                             description="Height of the luma frame optical flow runs on")
+
+
 class SnapshotConfig(Frozen):
     height: int | None = Field(default=None, ge=64, description="Scale snapshots to this height")
     quality: int = Field(default=80, ge=10, le=100, description="JPEG quality")
@@ -142,6 +161,7 @@ class VisionConfig(Frozen):
                                              description="Per-label filters; others use defaults")
     tracker: TrackerConfig = TrackerConfig()
     snapshots: SnapshotConfig = SnapshotConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     update_interval_s: float = Field(default=5.0, gt=0,
                                      description="Least time between updates of a moving object")
     scene_window_s: float = Field(default=10.0, gt=0,

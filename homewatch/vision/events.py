@@ -99,10 +99,6 @@ class EventBuilder:
         state = self._open.get(track.id)
         return state is not None and state.confirmed
 
-    def tentative(self, track: Track) -> bool:
-        """An object of an event label seen but not (yet) confirmed."""
-        return track.label in self.labels and not self.confirmed(track)
-
     def update(self, touched: list[Track], ended: list[Track], image: Image) -> FrameEvents:
         """One detector run: touched tracks (with their frame) and tracks that ended."""
         due: list[tuple[EventType, Track, _Open]] = []

@@ -24,6 +24,8 @@ class MotionResult:
     fraction: float  # changed fraction of the (unmasked) frame
     brightness: float  # mean luma 0..1
     recalibrated: bool
+    changed: np.ndarray | None = None  # the changed pixels (0/255) at the gate's scale
+    scale: float = 1.0  # full-frame pixels per gate pixel
 
     @property
     def detected(self) -> bool:
@@ -76,7 +78,8 @@ class MotionGate:
         cv2.accumulateWeighted(gray, self._background, self.config.alpha)
         if fraction == 0.0:
             return MotionResult((), 0.0, brightness, recalibrated=False)
-        return MotionResult(self._regions(changed), fraction, brightness, recalibrated=False)
+        return MotionResult(self._regions(changed), fraction, brightness, recalibrated=False,
+                            changed=changed, scale=self._scale)
 
     def _regions(self, changed: np.ndarray) -> tuple[Box, ...]:
         changed = cv2.dilate(changed, self._kernel, iterations=2)

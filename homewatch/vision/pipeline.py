@@ -7,6 +7,7 @@ The same code runs in the daemon (one pipeline per camera, in an executor thread
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from homewatch.core.messages import SCENE_CLASSES
@@ -16,7 +17,9 @@ from homewatch.vision.events import EventBuilder, EventFrame, FrameEvents, Objec
 from homewatch.vision.filters import ObjectFilter
 from homewatch.vision.geometry import Box, expand_square, union
 from homewatch.vision.motion import MotionGate, MotionResult
+from homewatch.vision.propagation import Propagator
 from homewatch.vision.scene import Observation, SceneState
+from homewatch.vision.schedule import DetectSchedule
 from homewatch.vision.snapshot import Mark, render
 from homewatch.vision.sources import Frame, Image
 from homewatch.vision.tracker import Tracker
@@ -42,6 +45,8 @@ class PipelineStats:
     inference_ms_total: float = 0.0
     motion_frames: int = 0
     crops: int = 0
+    propagated: int = 0  # frames with tracks moved by optical flow instead of the detector
+    reasons: Counter[str] = field(default_factory=Counter)  # why each detector run happened
 
     @property
     def inference_ms(self) -> float:
@@ -67,7 +72,10 @@ class CameraPipeline:
         filters: dict[str, FilterConfig] = {**vision.filters, **camera.filters}
         self.filter = ObjectFilter(self.labels | set(SCENE_CLASSES), filters)
         self.motion = MotionGate(camera.motion)
-        self.tracker = Tracker(vision.tracker)
+        tracker = vision.tracker
+        if vision.schedule.adaptive:  # detector runs are sparser: fewer misses mean gone
+            tracker = tracker.model_copy(update={"max_misses": vision.schedule.max_misses})
+        self.tracker = Tracker(tracker)
         self.zones = Zones(camera.zones)
         self.events = EventBuilder(camera.name, self.labels, self.tracker,
                                    object_filter=self.filter, min_hits=vision.tracker.min_hits,
@@ -75,6 +83,9 @@ class CameraPipeline:
         self.scene = SceneState(camera.name, vision.scene_window_s, self.labels)
         self.stats = PipelineStats()
         self._state = _State(counts=dict.fromkeys(sorted(self.labels), 0))
+        self.adaptive = vision.schedule.adaptive
+        self.propagator = Propagator(vision.schedule.flow_height)
+        self.schedule = DetectSchedule(vision.schedule)
 
     def process(self, frame: Frame) -> FrameResult:
         self.stats.frames += 1
@@ -92,6 +103,9 @@ class CameraPipeline:
             self.stats.inference_ms_total += elapsed_ms
             self._state.last_detect = frame.ts
             out = self._track(detections, searched, frame)
+            if self.adaptive:
+                self.propagator.observe(image, self.tracker.tracks, frame.ts)
+                self.schedule.detected(motion, self.tracker.tracks)
         motion_on = self._motion_on(frame.ts, motion)
         self._observe(frame.ts, motion, motion_on)
         return FrameResult(frame.ts, motion, motion_on, searched, elapsed_ms, out.events,
@@ -114,19 +128,36 @@ class CameraPipeline:
             return None
         h, w = image.shape[:2]
         full = Box(0, 0, w, h)
-        if self._state.rescan:
-            self._state.rescan = False
+        reason = self._reason(ts, image, motion)
+        if reason is None:
+            return None
+        self.stats.reasons[reason] += 1
+        if reason == "rescan":
             return full
         if motion.detected:
             # Moving legs are only part of a person: include the tracks the motion touches.
             touched = [t.box for t in self.tracker.tracks
                        if any(t.box.intersect(r).area for r in motion.regions)]
             area = union([*motion.regions, *touched])
-        elif self._recheck_due(ts):
-            area = union(t.box for t in self.tracker.tracks)
         else:
-            return None
+            area = union(t.box for t in self.tracker.tracks)
         return self._crop(area, full) if area is not None else None
+
+    def _reason(self, ts: float, image: Image, motion: MotionResult) -> str | None:
+        """Why the detector runs on this frame, or None when it need not."""
+        if self._state.rescan:
+            self._state.rescan = False
+            return "rescan"
+        if motion.detected:
+            if not self.adaptive:
+                return "motion"
+            tracks = self.tracker.tracks
+            lost = self.propagator.step(image, tracks, ts)
+            reason = self.schedule.reason(motion, tracks, lost)
+            if reason is None:
+                self.stats.propagated += 1
+            return reason
+        return "recheck" if self._recheck_due(ts) else None
 
     def _recheck_due(self, ts: float) -> bool:
         """Without motion: look again at the detect rate while an object is still tentative
@@ -134,7 +165,7 @@ class CameraPipeline:
         tracks = self.tracker.tracks
         if not tracks:
             return False
-        if any(self.events.tentative(t) for t in tracks):
+        if any(not self.events.confirmed(t) for t in tracks):
             return True
         last = self._state.last_detect
         return last is None or ts - last >= self.vision.tracker.stationary_recheck_s

@@ -26,6 +26,8 @@ class Track:
     still_since: float = 0.0  # when the object last moved
     anchor: Box | None = None  # where the object stood when it stopped moving
     velocity: tuple[float, float] = (0.0, 0.0)  # pixels per second of the box centre
+    box_ts: float = 0.0  # when `box` was measured (a detection, or moved between detections)
+    detected: Box | None = None  # the last detected box
     top_score: float = 0.0
     zones: tuple[str, ...] = ()
 
@@ -35,7 +37,7 @@ class Track:
 
     def predicted(self, ts: float) -> Box:
         """Where the box should be at `ts` if the object kept its speed."""
-        dt = ts - self.last_seen
+        dt = ts - self.box_ts
         dx, dy = int(self.velocity[0] * dt), int(self.velocity[1] * dt)
         b = self.box
         return Box(b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy)
@@ -80,7 +82,8 @@ class Tracker:
             det = detections[di]
             track = Track(next(self._ids), det.label, det.box, ts, ts,
                           deque([det.score], maxlen=self.config.score_history),
-                          still_since=ts, anchor=det.box, top_score=det.score)
+                          still_since=ts, anchor=det.box, top_score=det.score, box_ts=ts,
+                          detected=det.box)
             self.tracks.append(track)
             touched.append(track)
         return touched, ended
@@ -90,12 +93,13 @@ class Tracker:
             track.anchor, track.still_since = det.box, ts
         dt = ts - track.last_seen
         if dt > 0:
-            (ox, oy), (nx, ny) = track.box.center, det.box.center
+            previous = track.detected if track.detected is not None else track.box
+            (ox, oy), (nx, ny) = previous.center, det.box.center
             vx, vy = (nx - ox) / dt, (ny - oy) / dt
             # Smoothed: SSD boxes jitter by a few pixels between frames.
             track.velocity = ((track.velocity[0] + vx) / 2, (track.velocity[1] + vy) / 2)
-        track.box = det.box
-        track.last_seen = ts
+        track.box = track.detected = det.box
+        track.box_ts = track.last_seen = ts
         track.scores.append(det.score)
         track.top_score = max(track.top_score, det.score)
         track.hits += 1
