@@ -151,6 +151,10 @@ class ScheduleConfig(Frozen):
 class SnapshotConfig(Frozen):
     height: int | None = Field(default=None, ge=64, description="Scale snapshots to this height")
     quality: int = Field(default=80, ge=10, le=100, description="JPEG quality")
+    min_interval_s: float = Field(default=10.0, ge=0, description="Least time between two "
+                                  "snapshots of a camera (event starts, better frames, requests)")
+    improve_margin: float = Field(default=0.1, ge=0, le=1, description="Score gain of an "
+                                  "event's best frame that publishes it again")
 
 
 class VisionConfig(Frozen):

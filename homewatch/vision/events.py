@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from homewatch.vision.filters import ObjectFilter
 from homewatch.vision.geometry import Box
+from homewatch.vision.snapshot import SnapshotPacer
 from homewatch.vision.sources import Image
 from homewatch.vision.tracker import Track, Tracker
 
@@ -68,6 +69,8 @@ class _Open:
     """What the event layer knows about one tracked object of an event label."""
 
     id: str
+    label: str
+    start: float
     confirmed: bool = False
     reported: tuple[object, ...] = ()
     update_ts: float = 0.0  # when the last event about this object was sent
@@ -85,7 +88,8 @@ class EventBuilder:
     """Turns track changes of the event labels into events and picks the snapshots to send."""
 
     def __init__(self, camera: str, labels: frozenset[str], tracker: Tracker, *,
-                 object_filter: ObjectFilter, min_hits: int, update_interval_s: float) -> None:
+                 object_filter: ObjectFilter, min_hits: int, update_interval_s: float,
+                 pacer: SnapshotPacer) -> None:
         self.camera = camera
         self.labels = labels
         self.tracker = tracker
@@ -93,14 +97,16 @@ class EventBuilder:
         self.min_hits = min_hits
         self.update_interval_s = update_interval_s
         self.snapshot_topic = f"{camera}/snapshot"
+        self.pacer = pacer
         self._open: dict[int, _Open] = {}
 
     def confirmed(self, track: Track) -> bool:
         state = self._open.get(track.id)
         return state is not None and state.confirmed
 
-    def update(self, touched: list[Track], ended: list[Track], image: Image) -> FrameEvents:
-        """One detector run: touched tracks (with their frame) and tracks that ended."""
+    def update(self, touched: list[Track], ended: list[Track], image: Image,
+               ts: float) -> FrameEvents:
+        """One detector run at `ts`: touched tracks (with their frame) and tracks that ended."""
         due: list[tuple[EventType, Track, _Open]] = []
         for track in touched:
             if track.label in self.labels:
@@ -109,11 +115,11 @@ class EventBuilder:
                 kind = self._check(track, state)
                 if kind is not None:
                     due.append((kind, track, state))
-        return self._emit(due + self._ends(ended))
+        return self._emit(due + self._ends(ended), ts)
 
-    def end_all(self, ended: list[Track]) -> FrameEvents:
-        """Tracks dropped without a detector run (end of a file, camera removed)."""
-        return self._emit(self._ends(ended))
+    def end_all(self, ended: list[Track], ts: float) -> FrameEvents:
+        """Tracks dropped without a detector run (end of a file, camera lost, detection off)."""
+        return self._emit(self._ends(ended), ts)
 
     def _ends(self, ended: list[Track]) -> list[tuple[EventType, Track, _Open]]:
         due: list[tuple[EventType, Track, _Open]] = []
@@ -126,7 +132,8 @@ class EventBuilder:
     def _state(self, track: Track) -> _Open:
         state = self._open.get(track.id)
         if state is None:
-            state = _Open(f"{self.camera}-{int(track.first_seen * 1000):x}-{track.id}")
+            state = _Open(f"{self.camera}-{int(track.first_seen * 1000):x}-{track.id}",
+                          track.label, track.first_seen)
             self._open[track.id] = state
         return state
 
@@ -153,15 +160,30 @@ class EventBuilder:
         """What an update must report when it changes (a stationary object sends one update)."""
         return (track.zones, self.tracker.stationary(track), round(track.top_score, 2))
 
-    def _emit(self, due: list[tuple[EventType, Track, _Open]]) -> FrameEvents:
+    def _emit(self, due: list[tuple[EventType, Track, _Open]], ts: float) -> FrameEvents:
         out = FrameEvents()
-        for kind, track, state in due:
-            if kind in ("new", "end") and state.best is not None and (
-                    state.sent_score is None or state.best.score > state.sent_score):
-                state.sent_score = state.best.score
-                out.snapshots.append(EventFrame(state.id, track.label, state.best))
-            out.events.append(self._event(kind, track, state))
+        ending = [state for kind, _, state in due if kind == "end"]
+        chosen = self._snapshot_due([*self._open.values(), *ending], ts)
+        if chosen is not None and chosen.best is not None:
+            chosen.sent_score = chosen.best.score
+            out.snapshots.append(EventFrame(chosen.id, chosen.label, chosen.best))
+        out.events = [self._event(kind, track, state) for kind, track, state in due]
         return out
+
+    def _snapshot_due(self, states: list[_Open], ts: float) -> _Open | None:
+        """The event whose best frame to publish now, if the pacer allows one: an event never
+        shown first (the oldest), else the one whose best frame improved the most."""
+        if not self.pacer.ready(ts):
+            return None
+        unseen = [s for s in states if s.confirmed and s.best is not None and s.sent_score is None]
+        better = [s for s in states if s.confirmed and s.best is not None
+                  and s.sent_score is not None and self.pacer.better(s.best.score, s.sent_score)]
+        chosen = (min(unseen, key=lambda s: s.start) if unseen else
+                  max(better, key=lambda s: (s.best.score if s.best else 0.0)
+                      - (s.sent_score or 0.0), default=None))
+        if chosen is not None:
+            self.pacer.sent(ts)
+        return chosen
 
     def _event(self, kind: EventType, track: Track, state: _Open) -> ObjectEvent:
         state.update_ts = track.last_seen

@@ -20,7 +20,7 @@ from homewatch.vision.motion import MotionGate, MotionResult
 from homewatch.vision.propagation import Propagator
 from homewatch.vision.scene import Observation, SceneState
 from homewatch.vision.schedule import DetectSchedule
-from homewatch.vision.snapshot import Mark, render
+from homewatch.vision.snapshot import Mark, SnapshotPacer, render
 from homewatch.vision.sources import Frame, Image
 from homewatch.vision.tracker import Tracker
 from homewatch.vision.zones import Zones
@@ -79,7 +79,8 @@ class CameraPipeline:
         self.zones = Zones(camera.zones)
         self.events = EventBuilder(camera.name, self.labels, self.tracker,
                                    object_filter=self.filter, min_hits=vision.tracker.min_hits,
-                                   update_interval_s=vision.update_interval_s)
+                                   update_interval_s=vision.update_interval_s,
+                                   pacer=SnapshotPacer(vision.snapshots))
         self.scene = SceneState(camera.name, vision.scene_window_s, self.labels)
         self.stats = PipelineStats()
         self._state = _State(counts=dict.fromkeys(sorted(self.labels), 0))
@@ -195,7 +196,7 @@ class CameraPipeline:
         touched, ended = self.tracker.update(accepted, searched, frame.ts)
         for track in touched:
             track.zones = self.zones.of(track.label, track.box, w, h)
-        out = self.events.update(touched, ended, frame.image)
+        out = self.events.update(touched, ended, frame.image, frame.ts)
         self._count()
         return out
 
@@ -233,10 +234,14 @@ class CameraPipeline:
             return None
         marks = [Mark(t.label, t.score, t.box) for t in self.tracker.tracks
                  if self.events.confirmed(t)]
+        self.events.pacer.sent(frame.ts)
         return render(frame.image, marks, self.vision.snapshots)
 
     def finish(self) -> tuple[list[ObjectEvent], dict[str, bytes]]:
-        """End every open event (end of a file, camera removed); events and snapshots."""
-        out = self.events.end_all(self.tracker.drop_all())
+        """End every open event (end of a file, camera lost, detection off); events and
+        snapshots. The next analysed frame gets a full look."""
+        latest = self._state.latest
+        out = self.events.end_all(self.tracker.drop_all(), latest.ts if latest else 0.0)
+        self._state.rescan = True
         self._count()
         return out.events, self._render(out.snapshots)

@@ -15,6 +15,7 @@ from homewatch.core.messages import EventHistory, SceneProvider
 from homewatch.vision.config import CameraConfig, VisionConfig, VisionSetup
 from homewatch.vision.detectors import Detector, create_detector
 from homewatch.vision.discovery import camera_entities
+from homewatch.vision.events import ObjectEvent
 from homewatch.vision.history import SqliteHistory
 from homewatch.vision.pipeline import CameraPipeline, FrameResult
 from homewatch.vision.scene import SceneRegistry
@@ -52,6 +53,9 @@ class CameraRunner:
         self._motion: bool | None = None
         self._counts: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy = asyncio.Lock()  # one pipeline call at a time (frames, stop_looking)
+        self._stopping: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     async def run(self, source: FrameSource) -> None:
         loop = asyncio.get_running_loop()
@@ -67,15 +71,37 @@ class CameraRunner:
         try:
             await self._consume(slot, loop)
         finally:
+            self._closing = True
+            for task in list(self._stopping):
+                task.cancel()
             await asyncio.shield(loop.run_in_executor(None, self.capture.stop))
 
     def _status_from_thread(self, online: bool) -> None:
         """Called on the capture thread: hand the status over to the loop."""
         if self._loop is not None:
             with contextlib.suppress(RuntimeError):  # loop already closed at shutdown
-                self._loop.call_soon_threadsafe(self.bus.publish_state,
-                                                f"{self.camera.name}/status",
-                                                "online" if online else "offline")
+                self._loop.call_soon_threadsafe(self._on_status, online)
+
+    def _on_status(self, online: bool) -> None:
+        self.bus.publish_state(f"{self.camera.name}/status", "online" if online else "offline")
+        if not online and not self._closing:
+            task = asyncio.get_running_loop().create_task(self.stop_looking())
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
+
+    async def stop_looking(self) -> None:
+        """Nobody is looking (detection off, camera lost): every open event ends and the
+        counts drop to 0, so occupancy never claims what is not seen."""
+        loop = asyncio.get_running_loop()
+        async with self._busy:
+            events, snapshots = await loop.run_in_executor(self.executor, self._finish)
+        self._publish_events(events, snapshots)
+        self._publish_counts(dict.fromkeys(self._counts, 0))
+
+    def _finish(self) -> tuple[list[ObjectEvent], dict[str, bytes]]:
+        events, snapshots = self.pipeline.finish()
+        self.history.record(events)
+        return events, snapshots
 
     def _publish_initial(self) -> None:
         name = self.camera.name
@@ -90,7 +116,8 @@ class CameraRunner:
         """Analyse what the capture thread hands over (it already keeps to the detect fps)."""
         while True:
             frame = await slot.get()
-            result = await loop.run_in_executor(self.executor, self._analyse, frame)
+            async with self._busy:
+                result = await loop.run_in_executor(self.executor, self._analyse, frame)
             self._publish(result)
 
     def _analyse(self, frame: Frame) -> FrameResult:
@@ -103,14 +130,20 @@ class CameraRunner:
         if result.motion_on != self._motion:
             self._motion = result.motion_on
             self.bus.publish_state(f"{name}/motion", "ON" if result.motion_on else "OFF")
-        for jpeg in result.snapshots.values():
-            self.bus.publish_state(f"{name}/snapshot", jpeg)
-        for event in result.events:
+        self._publish_events(result.events, result.snapshots)
+        self._publish_counts(result.counts)
+
+    def _publish_events(self, events: list[ObjectEvent], snapshots: dict[str, bytes]) -> None:
+        for jpeg in snapshots.values():
+            self.bus.publish_state(f"{self.camera.name}/snapshot", jpeg)
+        for event in events:
             self.bus.publish_event("events", event.payload())
-        for label, count in result.counts.items():
+
+    def _publish_counts(self, counts: dict[str, int]) -> None:
+        for label, count in counts.items():
             if self._counts.get(label) != count:
                 self._counts[label] = count
-                self.bus.publish_state(f"{name}/{label}", count)
+                self.bus.publish_state(f"{self.camera.name}/{label}", count)
 
     def snapshot(self) -> dict[str, Any]:
         s, elapsed = self.pipeline.stats, max(1e-6, time.monotonic() - self.started)
@@ -210,8 +243,11 @@ class VisionService:
         value = command.payload.decode("utf-8", "replace").strip().upper()
         if value not in ("ON", "OFF"):
             raise CommandRejected("bad_payload", "detect/set expects ON or OFF")
+        was = runner.pipeline.detect_enabled
         runner.pipeline.detect_enabled = value == "ON"
         self.bus.publish_state(f"{runner.camera.name}/detect", value)
+        if was and value == "OFF":
+            await runner.stop_looking()
 
     async def _on_snapshot(self, command: Command) -> None:
         await self.take_snapshot(command.suffix.split("/", 1)[0])

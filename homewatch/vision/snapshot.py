@@ -15,6 +15,25 @@ HIGHLIGHT = (0, 0, 255)
 OTHER = (0, 200, 0)
 
 
+class SnapshotPacer:
+    """How often a camera's retained snapshot may change: at most once per `min_interval_s`
+    (event starts, a best frame better by `margin`, and requests all count)."""
+
+    def __init__(self, config: SnapshotConfig) -> None:
+        self.min_interval_s = config.min_interval_s
+        self.margin = config.improve_margin
+        self._last: float | None = None
+
+    def ready(self, ts: float) -> bool:
+        return self._last is None or ts - self._last >= self.min_interval_s or ts < self._last
+
+    def better(self, score: float, shown: float) -> bool:
+        return score >= shown + self.margin
+
+    def sent(self, ts: float) -> None:
+        self._last = ts
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     label: str

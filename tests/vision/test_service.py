@@ -173,3 +173,41 @@ def test_corrupt_model_stops_the_service_with_a_clear_error(tmp_path: Path) -> N
                          vision={"detector": {"kind": "tflite", "model": str(model)}})
     with pytest.raises(ModelError, match=r"broken\.tflite"):
         asyncio.run(VisionService(vision_setup(config), MemoryBus()).run())
+
+
+def test_nobody_looking_means_nobody_counted(tmp_path: Path, camera: MjpegCamera,
+                                             ssd: TFLiteSSD) -> None:
+    asyncio.run(_nobody_looking(tmp_path, camera, ssd))
+
+
+async def _nobody_looking(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -> None:
+    """Detection off, or the camera lost: open events end and the counts drop to 0 (so the
+    occupancy entities read OFF); live values come back when looking resumes."""
+    bus = RecordingBus()
+    service = _service(tmp_path, camera.url, ssd, bus)
+    task = asyncio.create_task(service.run())
+
+    def people() -> int:
+        return int(bus.states.get("plaza/person", b"0"))
+
+    def ended() -> int:
+        return sum(json.loads(p)["type"] == "end" for s, p in bus.events if s == "events")
+
+    try:
+        await wait_for(lambda: people() >= 1, seconds=60)
+        await bus.send("plaza/detect/set", b"OFF")
+        assert people() == 0 and ended() >= 1  # done before the command returns
+        await bus.send("plaza/detect/set", b"ON")
+        await wait_for(lambda: people() >= 1, seconds=60)
+
+        before = ended()
+        camera.stop()
+        await wait_for(lambda: bus.states.get("plaza/status") == b"offline")
+        await wait_for(lambda: people() == 0)
+        assert ended() > before
+        camera.start()
+        await wait_for(lambda: people() >= 1, seconds=60)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
