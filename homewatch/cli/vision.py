@@ -98,7 +98,9 @@ def summary_table(result: AnalysisResult) -> str:
             ("frames read", str(result.frames_read)),
             ("frames analysed", str(result.frames_analysed)),
             ("detector runs", f"{result.detector_runs} ({result.crops} on motion crops)"),
-            ("detector skipped", str(result.skipped)),
+            ("detector skipped", f"{result.skipped} ({result.propagated} tracked by optical flow)"),
+            ("why it ran", ", ".join(f"{k} {v}" for k, v in sorted(result.reasons.items()))
+             or "-"),
             ("frames with motion", str(result.motion_frames)),
             ("mean inference ms", f"{result.inference_ms:.1f}")]
     for label, count in sorted(result.events_per_label().items()):

@@ -35,6 +35,8 @@ class AnalysisResult:
     frames_analysed: int = 0
     detector_runs: int = 0
     crops: int = 0
+    propagated: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
     motion_frames: int = 0
     inference_ms: float = 0.0
     duration_s: float = 0.0
@@ -55,7 +57,8 @@ class AnalysisResult:
         return {"camera": self.camera, "source": self.source, "detector": self.detector,
                 "frames_read": self.frames_read,
                 "frames_analysed": self.frames_analysed, "detector_runs": self.detector_runs,
-                "skipped": self.skipped, "crops": self.crops, "motion_frames": self.motion_frames,
+                "skipped": self.skipped, "crops": self.crops, "propagated": self.propagated,
+                "detect_reasons": self.reasons, "motion_frames": self.motion_frames,
                 "inference_ms": round(self.inference_ms, 2),
                 "duration_s": round(self.duration_s, 2),
                 "events": self.events_per_label(), "max_counts": self.max_counts}
@@ -85,6 +88,7 @@ def analyze_media(path: Path, setup: VisionSetup, *, detector: Detector | None =
         _analyze_video(path, cam, pipeline, result, progress)
     stats = pipeline.stats
     result.detector_runs, result.crops = stats.detector_runs, stats.crops
+    result.propagated, result.reasons = stats.propagated, dict(stats.reasons)
     result.motion_frames, result.inference_ms = stats.motion_frames, stats.inference_ms
     result.scene = pipeline.scene.snapshot()
     return result

@@ -36,7 +36,10 @@ class Box:
         return (self.x1 + self.x2) / 2, float(self.y2)
 
     def iou(self, other: Box) -> float:
-        inter = self.intersect(other).area
+        # Inlined (no intermediate Box): the tracker calls this for every track × detection.
+        iw = min(self.x2, other.x2) - max(self.x1, other.x1)
+        ih = min(self.y2, other.y2) - max(self.y1, other.y1)
+        inter = iw * ih if iw > 0 and ih > 0 else 0
         union = self.area + other.area - inter
         return inter / union if union else 0.0
 

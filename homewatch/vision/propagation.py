@@ -63,7 +63,7 @@ def _measure(box: Box) -> tuple[float, float, float, float]:
 
 
 def _box(state: np.ndarray) -> Box:
-    cx, cy, w, h = (float(v) for v in state[:4, 0])
+    cx, cy, w, h = state[:4, 0].tolist()
     return Box(round(cx - w / 2), round(cy - h / 2), round(cx + w / 2), round(cy + h / 2))
 
 

@@ -153,6 +153,8 @@ class CameraRunner:
                 "fps_in": round(frames_in / elapsed, 2),
                 "fps_analysed": round(s.frames / elapsed, 2),
                 "dropped": dropped, "detector_runs": s.detector_runs,
+                "detector_runs_per_s": round(s.detector_runs / elapsed, 2),
+                "propagated": s.propagated, "detect_reasons": dict(s.reasons),
                 "inference_ms": round(s.inference_ms_total / s.detector_runs, 2)
                 if s.detector_runs else 0.0,
                 "motion_pct": round(100 * s.motion_frames / s.frames, 1) if s.frames else 0.0,

@@ -65,7 +65,8 @@ class Tracker:
         """Feed one detector run; returns (updated or new tracks, ended tracks)."""
         unmatched = set(range(len(detections)))
         touched: list[Track] = []
-        pairs = sorted(((_affinity(t.predicted(ts), d.box, self.config.iou, t.misses), ti, di)
+        predicted = [t.predicted(ts) for t in self.tracks]
+        pairs = sorted(((_affinity(predicted[ti], d.box, self.config.iou, t.misses), ti, di)
                         for ti, t in enumerate(self.tracks)
                         for di, d in enumerate(detections) if t.label == d.label),
                        reverse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ import pytest
 from homewatch.config import Config
 from homewatch.vision.config import CameraConfig, VisionConfig
 from homewatch.vision.detectors import TFLiteSSD
+from homewatch.vision.events import ObjectEvent
 from homewatch.vision.geometry import Box
 from homewatch.vision.pipeline import CameraPipeline
 from homewatch.vision.sources import Frame, Image, OpenCVSource
@@ -27,6 +29,9 @@ class Replay:
     seen: list[dict[int, Box]] = field(default_factory=list)
     detected: list[bool] = field(default_factory=list)
     event_ids: list[set[str]] = field(default_factory=list)
+    events: list[ObjectEvent] = field(default_factory=list)
+    snapshots: list[tuple[float, str, bytes]] = field(default_factory=list)  # ts, event id
+    last_ts: float = 0.0
 
 
 def _frames(path: str, step: int) -> Iterator[Frame]:
@@ -54,6 +59,9 @@ def _replay(vision: VisionConfig, ssd: TFLiteSSD, step: int = 2) -> tuple[Replay
         out.confirmed.append({t.id: t.box for t in people if pipeline.events.confirmed(t)})
         out.detected.append(result.searched is not None)
         out.event_ids.append({e.id for e in result.events})
+        out.events += result.events
+        out.snapshots += [(frame.ts, i, jpeg) for i, jpeg in result.snapshots.items()]
+        out.last_ts = frame.ts
     return out, pipeline
 
 
@@ -145,3 +153,24 @@ def test_person_entering_at_the_edge_runs_the_detector(ssd: TFLiteSSD, config: C
     assert sum(not r for r in reasons[20:50]) >= 10  # the walker is followed without the SSD
     assert reasons[50] == {"new_motion"}
     assert pipeline.stats.propagated >= 10
+
+
+def test_snapshots_are_paced(adaptive: tuple[Replay, CameraPipeline]) -> None:
+    replay, pipeline = adaptive
+    interval = pipeline.vision.snapshots.min_interval_s
+    times = [ts for ts, _, _ in replay.snapshots]
+    assert len(times) >= 5
+    assert all(b - a >= interval for a, b in itertools.pairwise(times))
+    first_new = next(e for e in replay.events if e.type == "new")
+    assert replay.snapshots[0][1] == first_new.id  # the first event is shown as it starts
+    assert replay.snapshots[0][2][:2] == b"\xff\xd8"
+    shown = {i for _, i, _ in replay.snapshots}
+    for event in replay.events:  # the payload points at the topic once it showed the event
+        assert event.snapshot in (None, "plaza/snapshot")
+        if event.snapshot is None:
+            assert "snapshot" not in event.payload()
+    assert {e.id for e in replay.events if e.snapshot} == shown
+    # A request counts too: right after one, a new event waits for the interval.
+    assert pipeline.snapshot_now() is not None
+    assert not pipeline.events.pacer.ready(replay.last_ts + interval / 2)
+    assert pipeline.events.pacer.ready(replay.last_ts + interval)

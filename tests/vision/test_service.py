@@ -108,6 +108,9 @@ async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
         assert int(bus.states["plaza/person"]) >= 1
         stats = service.stats()["plaza"]
         assert stats["fps_analysed"] > 0 and stats["inference_ms"] > 0
+        assert stats["detector_runs_per_s"] > 0
+        assert sum(stats["detect_reasons"].values()) == stats["detector_runs"]
+        assert stats["detect_reasons"]["rescan"] >= 1  # the first look
 
         await bus.send("plaza/snapshot/take", b"")
         image = cv2.imdecode(np.frombuffer(bus.states["plaza/snapshot"], np.uint8),
