@@ -172,15 +172,16 @@ class EventBuilder:
 
     def _snapshot_due(self, states: list[_Open], ts: float) -> _Open | None:
         """The event whose best frame to publish now, if the pacer allows one: an event never
-        shown first (the oldest), else the one whose best frame improved the most."""
+        shown first (the oldest, then the best scoring), else the one whose best frame improved
+        the most."""
         if not self.pacer.ready(ts):
             return None
-        unseen = [s for s in states if s.confirmed and s.best is not None and s.sent_score is None]
-        better = [s for s in states if s.confirmed and s.best is not None
-                  and s.sent_score is not None and self.pacer.better(s.best.score, s.sent_score)]
-        chosen = (min(unseen, key=lambda s: s.start) if unseen else
-                  max(better, key=lambda s: (s.best.score if s.best else 0.0)
-                      - (s.sent_score or 0.0), default=None))
+        shown = [s for s in states if s.confirmed and s.best is not None]
+        unseen = [s for s in shown if s.sent_score is None]
+        better = [s for s in shown if s.sent_score is not None
+                  and self.pacer.better(_best_score(s), s.sent_score)]
+        chosen = (min(unseen, key=lambda s: (s.start, -_best_score(s))) if unseen else
+                  max(better, key=lambda s: _best_score(s) - (s.sent_score or 0.0), default=None))
         if chosen is not None:
             self.pacer.sent(ts)
         return chosen
@@ -193,3 +194,7 @@ class EventBuilder:
                            track.first_seen, track.last_seen if kind == "end" else None,
                            self.snapshot_topic if state.sent_score is not None else None,
                            self.tracker.stationary(track), track.last_seen)
+
+
+def _best_score(state: _Open) -> float:
+    return state.best.score if state.best is not None else 0.0

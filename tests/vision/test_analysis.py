@@ -25,7 +25,10 @@ def test_vtest_raises_person_events(vtest: AnalysisResult) -> None:
     assert all(e.top_score >= 0.6 for e in new)
     first = new[0].payload()
     assert set(first) >= {"type", "id", "camera", "label", "score", "top_score", "box", "zones",
-                          "start", "end", "snapshot"}
+                          "start", "end"}
+    # One snapshot per interval: of the people who appear together, one is shown at once.
+    assert new[0].payload().get("snapshot", "video/snapshot") == "video/snapshot"
+    assert any(e.payload().get("snapshot") == "video/snapshot" for e in new[:5])
 
 
 @pytest.mark.slow

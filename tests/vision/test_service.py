@@ -109,7 +109,9 @@ async def _commands_entities_and_events(tmp_path: Path, camera: MjpegCamera,
         stats = service.stats()["plaza"]
         assert stats["fps_analysed"] > 0 and stats["inference_ms"] > 0
         assert stats["detector_runs_per_s"] > 0
-        assert sum(stats["detect_reasons"].values()) == stats["detector_runs"]
+        # Read while a frame may be in flight: its reason can be counted before its run.
+        runs = stats["detector_runs"]
+        assert runs <= sum(stats["detect_reasons"].values()) <= runs + 1
         assert stats["detect_reasons"]["rescan"] >= 1  # the first look
 
         await bus.send("plaza/snapshot/take", b"")
