@@ -78,6 +78,7 @@ def adaptive(ssd: TFLiteSSD, config: Config) -> tuple[Replay, CameraPipeline]:
     return _replay(config.vision, ssd)
 
 
+@pytest.mark.slow
 def test_every_person_caught_within_one_floor_period(
         every_frame: Replay, adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, pipeline = adaptive
@@ -101,6 +102,7 @@ def test_every_person_caught_within_one_floor_period(
     assert pipeline.stats.propagated >= 0.3 * len(replay.detected)
 
 
+@pytest.mark.slow
 def test_propagation_keeps_event_ids(adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, _ = adaptive
     skipped = [i for i in range(1, len(replay.detected)) if not replay.detected[i]]
@@ -133,6 +135,7 @@ def _paste(scene: Image, patch: Image, x: int, y: int) -> None:
         scene[y:y + h, x1:x2] = patch[:, x1 - x:x2 - x]
 
 
+@pytest.mark.slow
 def test_person_entering_at_the_edge_runs_the_detector(ssd: TFLiteSSD, config: Config) -> None:
     background, person = _plaza(ssd)
     camera = CameraConfig(name="yard", source="seam", track=("person",))
@@ -155,6 +158,7 @@ def test_person_entering_at_the_edge_runs_the_detector(ssd: TFLiteSSD, config: C
     assert pipeline.stats.propagated >= 10
 
 
+@pytest.mark.slow
 def test_snapshots_are_paced(adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, pipeline = adaptive
     interval = pipeline.vision.snapshots.min_interval_s

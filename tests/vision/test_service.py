@@ -199,19 +199,19 @@ async def _nobody_looking(tmp_path: Path, camera: MjpegCamera, ssd: TFLiteSSD) -
         return sum(json.loads(p)["type"] == "end" for s, p in bus.events if s == "events")
 
     try:
-        await wait_for(lambda: people() >= 1, seconds=60)
+        await eventually(lambda: people() >= 1, timeout=60)
         await bus.send("plaza/detect/set", b"OFF")
         assert people() == 0 and ended() >= 1  # done before the command returns
         await bus.send("plaza/detect/set", b"ON")
-        await wait_for(lambda: people() >= 1, seconds=60)
+        await eventually(lambda: people() >= 1, timeout=60)
 
         before = ended()
         camera.stop()
-        await wait_for(lambda: bus.states.get("plaza/status") == b"offline")
-        await wait_for(lambda: people() == 0)
+        await eventually(lambda: bus.states.get("plaza/status") == b"offline")
+        await eventually(lambda: people() == 0)
         assert ended() > before
         camera.start()
-        await wait_for(lambda: people() >= 1, seconds=60)
+        await eventually(lambda: people() >= 1, timeout=60)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
