@@ -137,7 +137,8 @@ class ScheduleConfig(Frozen):
     new_motion_px: int = Field(default=12, ge=1, description="Changed pixels (at the motion "
                                "gate's scale) outside every predicted box that count as new")
     disagreement: float = Field(default=0.0, ge=0, le=1, description="Changed fraction of a "
-                                "moving track's box at or below which its prediction is doubted")
+                                "moving track's box below which its prediction is doubted (0: "
+                                "off; a lost optical flow is always a disagreement)")
     moving_px_s: float = Field(default=20.0, ge=0, description="Speed (pixels per second) above "
                                "which a track counts as moving")
     proximity_iou: float = Field(default=0.3, gt=0, le=1, description="Overlap of two tracks "

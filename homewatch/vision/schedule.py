@@ -80,7 +80,7 @@ class DetectSchedule:
 
     def _disagree(self, motion: MotionResult, tracks: list[Track]) -> bool:
         """A moving track whose predicted box holds almost no motion: it went elsewhere."""
-        if motion.changed is None:
+        if motion.changed is None or self.config.disagreement <= 0:
             return False
         for track in tracks:
             if float(np.hypot(*track.velocity)) < self.config.moving_px_s:
@@ -88,7 +88,7 @@ class DetectSchedule:
             x1, y1, x2, y2 = _scaled(track.box, motion.scale)
             area = max(1, (x2 - x1) * (y2 - y1))
             inside = cv2.countNonZero(motion.changed[y1:y2, x1:x2]) if area > 1 else 0
-            if inside <= self.config.disagreement * area:
+            if inside < self.config.disagreement * area:
                 return True
         return False
 
