@@ -79,7 +79,7 @@ def adaptive(ssd: TFLiteSSD, config: Config) -> tuple[Replay, CameraPipeline]:
 
 
 @pytest.mark.slow
-def test_every_person_caught_within_one_floor_period(
+def test_vtest_every_person_caught_within_one_floor_period(
         every_frame: Replay, adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, pipeline = adaptive
     floor = pipeline.vision.schedule.floor_every
@@ -103,7 +103,7 @@ def test_every_person_caught_within_one_floor_period(
 
 
 @pytest.mark.slow
-def test_propagation_keeps_event_ids(adaptive: tuple[Replay, CameraPipeline]) -> None:
+def test_vtest_propagation_keeps_event_ids(adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, _ = adaptive
     skipped = [i for i in range(1, len(replay.detected)) if not replay.detected[i]]
     assert len(skipped) >= 50
@@ -159,7 +159,7 @@ def test_person_entering_at_the_edge_runs_the_detector(ssd: TFLiteSSD, config: C
 
 
 @pytest.mark.slow
-def test_snapshots_are_paced(adaptive: tuple[Replay, CameraPipeline]) -> None:
+def test_vtest_snapshots_are_paced(adaptive: tuple[Replay, CameraPipeline]) -> None:
     replay, pipeline = adaptive
     interval = pipeline.vision.snapshots.min_interval_s
     times = [ts for ts, _, _ in replay.snapshots]
