@@ -8,6 +8,7 @@ import os
 import sys
 
 from homewatch.config import LoggingConfig
+from homewatch.core.redact import RedactingFilter
 
 # journald adds its own timestamp and unit; syslog priority prefixes set the level there.
 SYSLOG_PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
@@ -37,6 +38,7 @@ def setup_logging(config: LoggingConfig) -> None:
         handler.setFormatter(JournalFormatter("%(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.level)

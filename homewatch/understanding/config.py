@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -70,7 +71,12 @@ class AlarmConfig(Frozen):
     code: SecretStr | None = Field(default=None, description="PIN needed to disarm")
     code_arm_required: bool = False
     max_attempts: int = Field(default=3, ge=1)
-    lockout_s: float = Field(default=60.0, ge=0)
+    lockout_s: float = Field(default=60.0, ge=0, description="First lockout after "
+                             "max_attempts wrong codes; doubles with each further lockout")
+    max_lockout_s: float = Field(default=3600.0, ge=0, description="Longest lockout")
+    on_damage: Literal["last_armed", "armed_away", "armed_home"] = Field(
+        default="last_armed", description="State after a damaged alarm.json: the last armed "
+        "mode legible in it (else armed_away), or this mode")
 
 
 @dataclass(frozen=True)

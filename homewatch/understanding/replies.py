@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from homewatch.core.redact import redact
+
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten")
 PLURALS = {"person": "people", "bus": "buses", "package": "packages"}
@@ -27,7 +29,7 @@ class Reply:
     ts: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "question": self.question, "text": self.text,
+        return {"id": self.id, "question": redact(self.question), "text": self.text,
                 "intent": self.intent, "object": self.object, "camera": self.camera,
                 "answer": self.answer, "confidence": round(self.confidence, 3),
                 "count": self.count, "ts": self.ts,

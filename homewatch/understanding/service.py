@@ -94,6 +94,12 @@ class DialogService:
             for task in list(self._tasks):
                 task.cancel()
             self._executor.shutdown(wait=True, cancel_futures=True)
+            await asyncio.to_thread(self.flush_state)
+
+    def flush_state(self) -> None:
+        """Wait for state writes in flight; retry any that failed."""
+        self.watches.flush()
+        self.alarm.flush()
 
     def healthy(self) -> bool:
         if self._last_tick is None:
@@ -102,8 +108,12 @@ class DialogService:
         return time.monotonic() - self._last_tick < allowed
 
     def publish_states(self) -> None:
-        self.bus.publish_state("alarm/state", self.alarm.state)
+        self._publish_alarm()
         self._publish_watches()
+
+    def _publish_alarm(self) -> None:
+        self.bus.publish_state("alarm/state", self.alarm.state)
+        self.bus.publish_state("alarm/attributes", self.alarm.attributes())
 
     def _publish_watches(self) -> None:
         self.bus.publish_state("watches", json.dumps(self.watches.to_json()))
@@ -204,7 +214,7 @@ class DialogService:
             result = self.alarm.arm(arm_mode(u.text), spoken_pin(u.text), "voice")  # type: ignore[arg-type]
         else:
             result = self.alarm.disarm(spoken_pin(u.text), "voice")
-        self.bus.publish_state("alarm/state", self.alarm.state)
+        self._publish_alarm()
         return Answer(alarm_text(result, u.prediction.intent))
 
     def _device(self, u: Understanding, now: float) -> Answer:
@@ -286,9 +296,18 @@ class DialogService:
             result = self.alarm.disarm(code, "mqtt", require_code=False)
         else:
             result = self.alarm.arm(mode, code, "mqtt")
-        self.bus.publish_state("alarm/state", self.alarm.state)
+        self._publish_alarm()
         if not result.ok:
-            raise CommandRejected(result.reason, alarm_text(result, action.lower()))
+            text = alarm_text(result, action.lower())
+            self._reply_refusal(action, text)
+            raise CommandRejected(result.reason, text)
+
+    def _reply_refusal(self, action: str, text: str) -> None:
+        """A refused panel command also reaches Home Assistant's reply event entity."""
+        intent = "disarm" if action == "DISARM" else "arm"
+        reply = Reply(uuid.uuid4().hex[:12], f"alarm/set {action}", text, intent, None, None,
+                      False, 1.0, None, self._clock())
+        self.bus.publish_event("voice/reply", reply.to_json())
 
     async def _on_watches_set(self, command: Command) -> None:
         data = parse_json_object(command.payload, "watches/set")
@@ -344,10 +363,17 @@ class DialogService:
             "command_topic": "~/alarm/set", "supported_features": ["arm_home", "arm_away"],
             "command_template": '{"action": "{{ action }}", "code": "{{ code }}"}',
             "code_arm_required": self.setup.alarm.code_arm_required,
-            "code_disarm_required": self.setup.alarm.code is not None}
+            "code_disarm_required": self.setup.alarm.code is not None,
+            "json_attributes_topic": "~/alarm/attributes"}
         if self.setup.alarm.code is not None:
             alarm["code"] = "REMOTE_CODE"
         self.bus.add_entity("alarm", alarm)
+        self.bus.add_entity("alarm_refusal", {
+            "p": "sensor", "name": "Alarm last refusal", "entity_category": "diagnostic",
+            "state_topic": "~/alarm/attributes", "icon": "mdi:shield-alert",
+            "value_template": "{{ value_json.last_refusal.reason if value_json.last_refusal "
+                              "else 'none' }}",
+            "json_attributes_topic": "~/alarm/attributes"})
         self.bus.add_entity("watches", {"p": "sensor", "name": "Watches",
                                         "state_topic": "~/watches",
                                         "value_template": "{{ value_json | length }}",
@@ -356,6 +382,7 @@ class DialogService:
     def close(self) -> None:
         """For offline use without `run()`."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self.flush_state()
 
 
 def alarm_text(result: AlarmResult, intent: str) -> str:
@@ -421,8 +448,13 @@ def parse_alarm(payload: bytes) -> tuple[str, str | None]:
         action, _, code = raw.partition(" ")
     if not isinstance(action, str) or action.upper() not in ALARM_ACTIONS:
         raise CommandRejected("bad_request", f"action must be one of {list(ALARM_ACTIONS)}")
-    code = str(code).strip() if code not in (None, "") else None
-    return action.upper(), code
+    return action.upper(), given_code(code)
+
+
+def given_code(code: object) -> str | None:
+    """Home Assistant's template renders a missing code as "None" (or "null"): no code."""
+    text = "" if code is None else str(code).strip()
+    return None if text.lower() in ("", "none", "null") else text
 
 
 async def speak(argv: tuple[str, ...], text: str, limit_s: float) -> None:

@@ -6,14 +6,18 @@ P(yes) stayed below `off` for `clear_s` seconds: a flicker neither fires nor re-
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from homewatch.core.statefile import JsonStateFile, StateDamaged, loads_bounded
+
 log = logging.getLogger(__name__)
+VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,53 @@ class Watch:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class _Row(BaseModel):
+    """One stored watch, type-checked: a wrong type must not surface when the watch fires."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    id: str
+    camera: str
+    object: str
+    text: str
+    created: float
+    fired: int = Field(default=0, ge=0)
+    last_fired: float | None = None
+
+    def watch(self) -> Watch:
+        return Watch(**self.model_dump())
+
+
+_ROWS = TypeAdapter(list[_Row])
+
+
+def parse_watches(data: Any) -> list[Watch]:
+    """Version 1 `{"version": 1, "watches": [...]}`, or version 0's bare list."""
+    rows = data if isinstance(data, list) else data["watches"] if isinstance(data, dict) else None
+    if rows is None:
+        raise TypeError(f"expected an object, found {type(data).__name__}")
+    try:
+        return [r.watch() for r in _ROWS.validate_python(rows)]
+    except ValidationError as exc:
+        raise ValueError(f"{exc.error_count()} invalid field(s): "
+                         f"{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+
+
+def salvage_watches(raw: bytes) -> list[Watch]:
+    """The well-typed rows of a damaged file, when it is still JSON."""
+    try:
+        data = loads_bounded(raw)
+    except ValueError:
+        return []
+    rows = data.get("watches") if isinstance(data, dict) else data
+    kept: list[Watch] = []
+    for row in rows if isinstance(rows, list) else []:
+        try:
+            kept.append(_Row.model_validate(row).watch())
+        except ValidationError:
+            continue
+    return kept
 
 
 @dataclass(slots=True)
@@ -48,6 +99,7 @@ class WatchStore:
 
     def __init__(self, path: Path, hysteresis: Hysteresis = Hysteresis()) -> None:
         self.path = path
+        self._file = JsonStateFile(path, VERSION)
         self.hysteresis = hysteresis
         self._watches: dict[str, Watch] = {}
         self._triggers: dict[str, _Trigger] = {}
@@ -55,23 +107,24 @@ class WatchStore:
 
     def _load(self) -> None:
         try:
-            rows = json.loads(self.path.read_text())
-            watches = [Watch(**row) for row in rows]
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError, TypeError) as exc:
-            broken = self.path.with_suffix(".broken")
-            log.error("cannot read %s (%s); kept as %s, starting with no watches",
-                      self.path, exc, broken)
-            self.path.replace(broken)
+            watches = self._file.load(parse_watches) or []
+        except StateDamaged as exc:
+            salvaged = salvage_watches(exc.raw)
+            kept = f"moved to {exc.moved_to.name}" if exc.moved_to else "not moved aside"
+            log.error("watch list %s is damaged (%s); it was %s; starting with the %d watch(es) "
+                      "that could be read from it", exc.path, exc.reason, kept, len(salvaged))
+            watches = salvaged
+            self._watches = {w.id: w for w in watches}
+            self._save()
             return
         self._watches = {w.id: w for w in watches}
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1))
-        tmp.replace(self.path)
+        self._file.save({"watches": self.to_json()})
+
+    def flush(self) -> None:
+        """Retry a write that failed (the disk was full or read-only)."""
+        self._file.flush()
 
     def to_json(self) -> list[dict[str, Any]]:
         return [w.to_json() for w in self._watches.values()]

@@ -82,4 +82,5 @@ def test_corrupt_watch_file_is_kept_aside(tmp_path: Path) -> None:
     path.write_text("{broken")
     store = WatchStore(path)
     assert len(store) == 0
-    assert (tmp_path / "watches.broken").read_text() == "{broken"
+    [broken] = tmp_path.glob("watches.json.broken-*")
+    assert broken.read_text() == "{broken"
