@@ -15,11 +15,12 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,3 +191,71 @@ class JsonStateFile:
     def flush(self) -> None:
         """Retry a write that failed (disk full, read-only) or is still pending."""
         self._write_latest()
+
+
+# ---- SQLite ------------------------------------------------------------------------------
+
+IsolationLevel = Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None
+DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """A damaged database file, as opposed to disk trouble (full, read-only, I/O errors)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in DAMAGE_CODES
+    text = str(exc)
+    return "not a database" in text or "malformed" in text
+
+
+def _connect(path: Path, schema: str, check_same_thread: bool,
+             isolation_level: IsolationLevel) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise sqlite3.DatabaseError("file is not a database (a directory is in its place)")
+    db = sqlite3.connect(path, isolation_level=isolation_level,
+                         check_same_thread=check_same_thread)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+        row = db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({row and row[0]})")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_sqlite(path: Path, schema: str, *, what: str, check_same_thread: bool = True,
+                isolation_level: IsolationLevel = None) -> tuple[sqlite3.Connection, Path | None]:
+    """Open (creating) a WAL database; a damaged one is moved aside and a new one opened.
+
+    Returns the connection and where the damaged file went (for salvage), if it was damaged.
+    Disk trouble (full, read-only) is raised as `sqlite3.OperationalError`: not damage."""
+    try:
+        return _connect(path, schema, check_same_thread, isolation_level), None
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not is_damage(exc):
+            raise
+        moved = quarantine(path)
+        log.error("%s %s is damaged (%s); it was %s; starting a new one", what, path, exc,
+                  f"moved to {moved.name}" if moved else "removed")
+        return _connect(path, schema, check_same_thread, isolation_level), moved
+
+
+def salvage_rows(path: Path, query: str, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
+    """Rows of a damaged database, in order, until the first unreadable page."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        cursor = db.execute(query)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    except sqlite3.Error as exc:
+        log.warning("salvage from %s stopped: %s", path, exc)
+    finally:
+        db.close()

@@ -21,6 +21,8 @@ class TlsConfig(Frozen):
 class OutboxConfig(Frozen):
     max_messages: int = Field(default=100_000, ge=10, description="Oldest dropped beyond this")
     max_inflight: int = Field(default=20, ge=1, le=1000)
+    memory_max_messages: int = Field(default=10_000, ge=10, description="Events held in "
+                                     "memory while the state directory is full or read-only")
 
 
 class EmbeddedBrokerConfig(Frozen):
@@ -43,7 +45,10 @@ class MqttConfig(Frozen):
     outbox: OutboxConfig = OutboxConfig()
     embedded_broker: EmbeddedBrokerConfig = EmbeddedBrokerConfig()
     reconnect_min_s: float = Field(default=1.0, gt=0)
-    reconnect_max_s: float = Field(default=60.0, gt=0)
+    reconnect_max_s: float = Field(default=5.0, gt=0, description="Longest wait between "
+                                   "reconnects to a broker that went away")
+    reconnect_refused_max_s: float = Field(default=60.0, gt=0, description="Longest wait "
+                                           "between logins the broker refused (wrong password)")
 
     @field_validator("topic_prefix", "discovery_prefix")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -42,6 +43,9 @@ ACK_COALESCE_S = 0.02
 DISCOVERY_DEBOUNCE_S = 0.5
 CATCH_ALL_COMMANDS = ("+/set", "+/+/set", "+/take", "+/+/take")
 HA_REPUBLISH_DELAY = (0.5, 3.0)
+DISK_RETRY_S = 5.0
+MEMORY = 0  # the outbox id of a message delivered from memory (outbox ids start at 1)
+DiskTrouble = (sqlite3.OperationalError, OSError)
 
 
 class MqttLink:
@@ -66,18 +70,21 @@ class MqttLink:
         self._pending: list[OutboxMessage] = []
         self._writing = 0  # messages on their way to disk
         self._ready: deque[StoredMessage] = deque()  # read ahead from disk, not yet handed to paho
-        self._inflight: dict[int, int] = {}  # paho mid -> outbox id
+        self._inflight: dict[int, int] = {}  # paho mid -> outbox id, or MEMORY
         self._acked: list[int] = []
         self._cursor = 0
         self._outbox: Outbox | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = threading.Event()
+        self._accepted = threading.Event()  # this connection attempt got a good CONNACK
+        self._refused = threading.Event()  # ... or a refusal
         self._net_thread: threading.Thread | None = None
         self.connected = False
         self.last_error: str | None = None
         self._dropped_commands = 0
         self._dropped_pending = 0
+        self.disk_problem: str | None = None  # while set, events wait in memory
         self._wake_writer = asyncio.Event()
         self._wake_pump = asyncio.Event()
         self._wake_acker = asyncio.Event()
@@ -96,11 +103,20 @@ class MqttLink:
     # ---- Bus -------------------------------------------------------------------------
     def publish_event(self, suffix: str, payload: Payload) -> None:
         self._pending.append(OutboxMessage(self.topics.full(suffix), encode(payload)))
-        if len(self._pending) > self._mqtt.outbox.max_messages:
-            # The disk is not keeping up (or is gone): the same bound as the outbox itself.
-            del self._pending[0]
-            self._dropped_pending += 1
-        self._wake_writer.set()
+        self._bound_pending()
+        if self.disk_problem is None:
+            self._wake_writer.set()
+        else:
+            self._wake_pump.set()  # delivered straight from memory meanwhile
+
+    def _bound_pending(self) -> None:
+        # The disk is not keeping up (or is gone): bounded, oldest dropped first.
+        limit = (self._mqtt.outbox.max_messages if self.disk_problem is None
+                 else self._mqtt.outbox.memory_max_messages)
+        excess = len(self._pending) - limit
+        if excess > 0:
+            del self._pending[:excess]
+            self._dropped_pending += excess
 
     def publish_state(self, suffix: str, payload: Payload) -> None:
         topic, data = self.topics.full(suffix), encode(payload)
@@ -137,17 +153,16 @@ class MqttLink:
             "inflight": len(self._inflight),
             "commands_rejected": self.router.rejected,
             "commands_dropped": self._dropped_commands,
+            "problem": None if self.disk_problem is None else f"outbox: {self.disk_problem}",
+            "memory_queue": len(self._pending) if self.disk_problem else 0,
         }
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._outbox = await self._in_db(Outbox, self._outbox_path,
-                                         self._mqtt.outbox.max_messages)
+        await self._open_outbox()
         if self._announced_path is not None:
             self._announced = await self._in_db(announced.load, self._announced_path)
         self._opened.set()
-        if self._outbox.depth():
-            log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
         self._net_thread = threading.Thread(target=self._network_main, name="mqtt-net",
                                             daemon=True)
         self._net_thread.start()
@@ -160,6 +175,7 @@ class MqttLink:
                 tg.create_task(self._ha_republisher(), name="mqtt-ha-republish")
                 tg.create_task(self._discovery_updater(), name="mqtt-discovery")
                 tg.create_task(self._announced_saver(), name="mqtt-announced")
+                tg.create_task(self._disk_retrier(), name="mqtt-disk-retry")
         finally:
             await self._shutdown()
 
@@ -183,23 +199,68 @@ class MqttLink:
         await self._say_offline(max(0.5, deadline - loop.time()))
         return delivered
 
+    # ---- disk trouble --------------------------------------------------------------------
+    async def _open_outbox(self) -> None:
+        try:
+            self._outbox = await self._in_db(Outbox, self._outbox_path,
+                                             self._mqtt.outbox.max_messages)
+        except DiskTrouble as exc:
+            self._disk_trouble(exc)
+            return
+        if self._outbox.depth():
+            log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
+        self._disk_ok()
+
+    def _disk_trouble(self, exc: BaseException) -> None:
+        problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        if self.disk_problem is None:
+            log.error("MQTT outbox unavailable (%s): up to %d event(s) wait in memory until "
+                      "the disk recovers", problem, self._mqtt.outbox.memory_max_messages)
+        self.disk_problem = problem
+        self._bound_pending()
+        self._wake_pump.set()
+
+    def _disk_ok(self) -> None:
+        if self.disk_problem is not None:
+            log.info("MQTT outbox writable again (%d event(s) held in memory meanwhile)",
+                     len(self._pending))
+        self.disk_problem = None
+
+    async def _disk_retrier(self) -> None:
+        while True:
+            await asyncio.sleep(DISK_RETRY_S)
+            if self.disk_problem is None:
+                continue
+            if self._outbox is None:
+                await self._open_outbox()
+            if self._outbox is not None:
+                await self._flush(retry=True)
+                await self._flush_acks()
+
     # ---- tasks ---------------------------------------------------------------------------
     async def _writer(self) -> None:
         while True:
             await self._wake_writer.wait()
             await self._flush()
 
-    async def _flush(self) -> None:
+    async def _flush(self, retry: bool = False) -> None:
         async with self._write_lock:
             self._wake_writer.clear()
             if not self._pending or self._outbox is None:
                 return
+            if self.disk_problem is not None and not retry:
+                return  # the retrier tries the disk; meanwhile events go out from memory
             batch, self._pending = self._pending, []
             self._writing = len(batch)
             try:
                 dropped = await self._in_db(self._outbox.append, batch)
+            except DiskTrouble as exc:
+                self._pending[:0] = batch
+                self._disk_trouble(exc)
+                return
             finally:
                 self._writing = 0
+            self._disk_ok()
             if dropped:
                 log.warning("outbox full: dropped the %d oldest message(s)", dropped)
             self._wake_pump.set()
@@ -212,16 +273,25 @@ class MqttLink:
 
     async def _feed(self) -> None:
         while self.connected and len(self._inflight) < self._max_inflight:
-            if not self._ready and not await self._read_ahead():
+            if self._ready or await self._read_ahead():
+                row = self._ready.popleft()
+                info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
+                self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
+            elif self.disk_problem is not None and self._pending:
+                msg = self._pending.pop(0)  # older stored rows went first
+                info = self._client.publish(msg.topic, msg.payload, qos=1, retain=msg.retain)
+                self._inflight[info.mid] = MEMORY
+            else:
                 return
-            row = self._ready.popleft()
-            info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
-            self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
 
     async def _read_ahead(self) -> bool:
         if self._outbox is None:
             return False
-        rows = await self._in_db(self._outbox.peek, self._cursor, READ_AHEAD)
+        try:
+            rows = await self._in_db(self._outbox.peek, self._cursor, READ_AHEAD)
+        except DiskTrouble as exc:
+            self._disk_trouble(exc)
+            return False
         if rows:
             self._ready.extend(rows)
             self._cursor = rows[-1].id
@@ -238,7 +308,11 @@ class MqttLink:
         self._wake_acker.clear()
         if self._acked and self._outbox is not None:
             ids, self._acked = self._acked, []
-            await self._in_db(self._outbox.ack, ids)
+            try:
+                await self._in_db(self._outbox.ack, ids)
+            except DiskTrouble as exc:
+                self._acked[:0] = ids  # deleted when the disk recovers; not sent again meanwhile
+                self._disk_trouble(exc)
             self._progress.set()
 
     async def _commands(self) -> None:
@@ -345,6 +419,8 @@ class MqttLink:
 
     def _on_down(self, reason: str) -> None:
         if self.connected and not self._closing.is_set():
+            if reason == "Unspecified error":  # what paho says when the socket just closed
+                reason = "the broker closed the connection"
             log.warning("lost the MQTT broker (%s); events wait in the outbox", reason)
         self.connected = False
 
@@ -367,8 +443,11 @@ class MqttLink:
             return
         row = self._inflight.pop(mid, None)
         if row is not None:
-            self._acked.append(row)
-            self._wake_acker.set()
+            if row != MEMORY:
+                self._acked.append(row)
+                self._wake_acker.set()
+            else:
+                self._progress.set()
             self._wake_pump.set()
 
     def _enqueue(self, topic: str, payload: bytes) -> None:
@@ -382,15 +461,24 @@ class MqttLink:
     def _network_main(self) -> None:
         mqtt = self._mqtt
         backoff = Backoff(mqtt.reconnect_min_s, mqtt.reconnect_max_s)
+        # A refused login (wrong password, banned client id) will not fix itself soon: it
+        # counts as a failure too, with its own, longer cap.
+        refused = Backoff(mqtt.reconnect_min_s, max(mqtt.reconnect_refused_max_s,
+                                                     mqtt.reconnect_max_s))
         while not self._closing.is_set():
+            self._accepted.clear()
+            self._refused.clear()
             try:
                 self._client.reconnect()
             except (OSError, ValueError) as exc:
                 self._to_loop(self._on_unreachable, str(exc) or type(exc).__name__)
             else:
-                backoff.reset()
                 self._client.loop_forever()
-            self._closing.wait(backoff.next())
+            if self._accepted.is_set():
+                backoff.reset()
+                refused.reset()
+            delay = refused.next() if self._refused.is_set() else backoff.next()
+            self._closing.wait(delay)
 
     def _to_loop(self, fn: Callable[..., None], *args: Any) -> None:
         loop = self._loop
@@ -400,8 +488,10 @@ class MqttLink:
     def _paho_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                       properties: Any) -> None:
         if reason.is_failure:
+            self._refused.set()
             self._to_loop(self._on_refused, str(reason))
         else:
+            self._accepted.set()
             self._to_loop(self._on_up)
 
     def _paho_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
@@ -431,16 +521,19 @@ class MqttLink:
         if self._net_thread is not None:
             await asyncio.to_thread(self._net_thread.join, 5.0)
         if self._outbox is not None:
-            await self._flush()  # whatever was published up to here is kept on disk
+            await self._flush(retry=True)  # whatever was published up to here is kept on disk
             outbox, self._outbox = self._outbox, None
             await self._in_db(outbox.close)
         if self._save_announced.is_set():
             await self._save_announced_now()
+        if self._pending:
+            log.error("stopping with %d event(s) that could not be written to disk: lost",
+                      len(self._pending))
         self._db.shutdown(wait=True)
 
     def _backlog(self) -> int:
         depth = self._outbox.depth() if self._outbox is not None else 0
-        return depth + len(self._pending) + self._writing
+        return depth - len(self._acked) + len(self._pending) + self._writing
 
     async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

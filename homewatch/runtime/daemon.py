@@ -120,10 +120,15 @@ class Supervisor:
             "rss_mb": round(rss_mb(), 1),
             "mqtt": self.link.stats(),
         }
+        problems = [p for p in (self.link.stats().get("problem"),) if p]
         for service in self.services:
             stats = getattr(service, "stats", None)
             if callable(stats):
                 figures[service.name] = stats()
+            problem = getattr(service, "problem", None)
+            if callable(problem) and (text := problem()):
+                problems.append(f"{service.name}: {text}")
+        figures["problem"] = "; ".join(problems) or None
         return figures
 
     def _summary(self) -> str:

@@ -19,3 +19,7 @@ def add_node_entities(bus: Bus) -> None:
         if unit:
             component["unit_of_meas"] = unit
         bus.add_entity(f"stats_{key}", component)
+    # Disk full or read-only, a paused history: what degrades the node without stopping it.
+    bus.add_entity("stats_problem", {
+        "p": "sensor", "name": "Problem", "stat_t": "~/stats", "ent_cat": "diagnostic",
+        "val_tpl": "{{ (value_json.problem or 'none')[:255] }}", "ic": "mdi:alert-circle"})

@@ -96,6 +96,14 @@ class DialogService:
             self._executor.shutdown(wait=True, cancel_futures=True)
             await asyncio.to_thread(self.flush_state)
 
+    def problem(self) -> str | None:
+        """A state file that cannot be written (disk full or read-only), else None."""
+        for what, error in (("alarm", self.alarm.write_error),
+                            ("watches", self.watches.write_error)):
+            if error is not None:
+                return f"{what} state not saved: {error}"
+        return None
+
     def flush_state(self) -> None:
         """Wait for state writes in flight; retry any that failed."""
         self.watches.flush()

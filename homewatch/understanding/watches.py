@@ -126,6 +126,10 @@ class WatchStore:
         """Retry a write that failed (the disk was full or read-only)."""
         self._file.flush()
 
+    @property
+    def write_error(self) -> str | None:
+        return self._file.last_error
+
     def to_json(self) -> list[dict[str, Any]]:
         return [w.to_json() for w in self._watches.values()]
 

@@ -1,14 +1,24 @@
-"""Event history in SQLite: what was seen where and when, kept for a retention period."""
+"""Event history in SQLite: what was seen where and when, kept for a retention period.
+
+History is worth less than the daemon: a damaged file is moved aside (its readable rows carried
+over); a full or read-only disk pauses recording (reported as `problem`) until it recovers.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from homewatch.core.statefile import is_damage, open_sqlite, quarantine, salvage_rows
 from homewatch.vision.events import ObjectEvent
+
+log = logging.getLogger(__name__)
+REOPEN_EVERY_S = 30.0
+COLUMNS = "id, camera, label, start, last_seen, end, top_score, zones, snapshot"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -25,8 +35,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_label_seen ON events (label, last_seen);
 """
 
-UPSERT = """
-INSERT INTO events (id, camera, label, start, last_seen, end, top_score, zones, snapshot)
+UPSERT = f"""
+INSERT INTO events ({COLUMNS})
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, end = excluded.end,
     top_score = excluded.top_score, zones = excluded.zones
@@ -37,24 +47,89 @@ class SqliteHistory:
     """Implements `messages.EventHistory`; safe to use from several threads."""
 
     def __init__(self, path: Path, retention_days: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.retention_s = retention_days * 86400
+        self.problem: str | None = None
+        self.dropped = 0
         self._lock = threading.Lock()
         self._closed = False
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+        self._db: sqlite3.Connection | None = None
+        self._next_open = 0.0
+        with self._lock:
+            self._open()
+
+    def _open(self) -> None:
+        self._next_open = time.monotonic() + REOPEN_EVERY_S
+        try:
+            db, damaged = open_sqlite(self.path, SCHEMA, what="event history",
+                                      check_same_thread=False, isolation_level="DEFERRED")
+            with db:  # tracks open when the daemon last stopped will never be closed otherwise
+                closed = db.execute("UPDATE events SET end = last_seen WHERE end IS NULL")
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._trouble(exc)
+            return
+        self._db = db
+        if closed.rowcount:
+            log.info("event history: %d event(s) open at the last stop closed", closed.rowcount)
+        if damaged is not None:
+            self._salvage(damaged)
+        self._recovered()
+
+    def _salvage(self, damaged: Path) -> None:
+        assert self._db is not None
+        rows = list(salvage_rows(damaged, f"SELECT {COLUMNS} FROM events ORDER BY start"))
+        try:
+            with self._db:
+                self._db.executemany(UPSERT, rows)
+        except sqlite3.Error as exc:
+            log.warning("event history: salvage failed: %s", exc)
+            return
+        log.error("event history: %d event(s) salvaged from %s", len(rows), damaged.name)
+
+    def _trouble(self, exc: BaseException) -> None:
+        problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        if self.problem is None:
+            log.error("event history paused: %s (events are still published)", problem)
+        self.problem = problem
+
+    def _recovered(self) -> None:
+        if self.problem is not None:
+            log.info("event history recording again (%d event update(s) not recorded)",
+                     self.dropped)
+        self.problem = None
+
+    def _damaged(self, exc: sqlite3.Error) -> None:
+        """The file went bad under us: start a new one rather than fail forever."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        moved = quarantine(self.path)
+        log.error("event history %s is damaged (%s); moved to %s", self.path, exc,
+                  moved.name if moved else "nowhere")
+        self._open()
 
     def record(self, events: list[ObjectEvent]) -> None:
         if not events or self._closed:
             return
         rows = [(e.id, e.camera, e.label, e.start, e.last_seen, e.end, e.top_score,
                  json.dumps(list(e.zones)), e.snapshot) for e in events]
-        with self._lock, self._db:
-            self._db.executemany(UPSERT, rows)
+        with self._lock:
+            if self._db is None and time.monotonic() >= self._next_open:
+                self._open()
+            if self._db is None:
+                self.dropped += len(rows)
+                return
+            try:
+                with self._db:
+                    self._db.executemany(UPSERT, rows)
+            except sqlite3.Error as exc:
+                self.dropped += len(rows)
+                if is_damage(exc):
+                    self._damaged(exc)
+                else:
+                    self._trouble(exc)
+                return
+            self._recovered()
 
     def last_seen(self, label: str, camera: str | None = None) -> tuple[str, float] | None:
         query = "SELECT camera, last_seen FROM events WHERE label = ?"
@@ -63,14 +138,19 @@ class SqliteHistory:
             query += " AND camera = ?"
             args += (camera,)
         with self._lock:
-            if self._closed:  # the service has stopped; nothing more is known
+            if self._closed or self._db is None:  # stopped, or paused: nothing known
                 return None
-            row = self._db.execute(query + " ORDER BY last_seen DESC LIMIT 1", args).fetchone()
+            try:
+                row = self._db.execute(query + " ORDER BY last_seen DESC LIMIT 1",
+                                       args).fetchone()
+            except sqlite3.Error as exc:
+                log.warning("event history: %s", exc)
+                return None
         return None if row is None else (str(row[0]), float(row[1]))
 
     def recent(self, limit: int = 20) -> list[dict[str, object]]:
         with self._lock:
-            if self._closed:
+            if self._closed or self._db is None:
                 return []
             cur = self._db.execute("SELECT id, camera, label, start, last_seen, end, top_score, "
                                    "zones FROM events ORDER BY last_seen DESC LIMIT ?", (limit,))
@@ -80,13 +160,19 @@ class SqliteHistory:
     def prune(self, now: float | None = None) -> int:
         cutoff = (time.time() if now is None else now) - self.retention_s
         with self._lock:
-            if self._closed:
+            if self._closed or self._db is None:
                 return 0
-            with self._db:
-                cursor = self._db.execute("DELETE FROM events WHERE last_seen < ?", (cutoff,))
-                return cursor.rowcount
+            try:
+                with self._db:
+                    cursor = self._db.execute("DELETE FROM events WHERE last_seen < ?",
+                                              (cutoff,))
+            except sqlite3.Error as exc:
+                self._trouble(exc)
+                return 0
+            return cursor.rowcount
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            self._db.close()
+            if self._db is not None:
+                self._db.close()

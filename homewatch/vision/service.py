@@ -280,3 +280,8 @@ class VisionService:
 
     def stats(self) -> dict[str, Any]:
         return {name: runner.snapshot() for name, runner in self.runners.items()}
+
+    def problem(self) -> str | None:
+        """What degrades this service without stopping it, for `stats` and Home Assistant."""
+        trouble = self._history.problem
+        return None if trouble is None else f"event history paused: {trouble}"
