@@ -245,7 +245,7 @@ def open_sqlite(path: Path, schema: str, *, what: str, check_same_thread: bool =
         return _connect(path, schema, check_same_thread, isolation_level), moved
 
 
-def salvage_rows(path: Path, query: str, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
+def salvage_rows(path: Path, query: str) -> Iterator[tuple[Any, ...]]:
     """Rows of a damaged database, in order, until the first unreadable page."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -253,8 +253,8 @@ def salvage_rows(path: Path, query: str, batch: int = 1000) -> Iterator[tuple[An
         return
     try:
         cursor = db.execute(query)
-        while rows := cursor.fetchmany(batch):
-            yield from rows
+        while (row := cursor.fetchone()) is not None:  # one at a time: keep all before the error
+            yield row
     except sqlite3.Error as exc:
         log.warning("salvage from %s stopped: %s", path, exc)
     finally:

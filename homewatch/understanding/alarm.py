@@ -112,8 +112,9 @@ class Alarm:
         kept = f"moved to {exc.moved_to.name}" if exc.moved_to else "could not be moved aside"
         log.error("alarm state %s is damaged (%s); it was %s; the alarm starts %s (%s)",
                   exc.path, exc.reason, kept, state,
-                  "the last armed state legible in it" if configured == "last_armed" and salvaged
-                  else f"alarm.on_damage: {configured}")
+                  f"alarm.on_damage: {configured}" if configured != "last_armed" else
+                  "the last armed mode legible in it" if salvaged else
+                  "no armed mode legible in it")
         record = AlarmRecord(state=state, last_armed=state)
         self._save(record)
         return record
