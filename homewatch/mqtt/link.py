@@ -233,6 +233,13 @@ class MqttLink:
                 continue
             if self._outbox is None:
                 await self._open_outbox()
+            if self._outbox is not None and not self._pending and not self._acked:
+                try:
+                    await self._in_db(self._outbox.probe)
+                except DiskTrouble as exc:
+                    self._disk_trouble(exc)
+                else:
+                    self._disk_ok()
             if self._outbox is not None:
                 await self._flush(retry=True)
                 await self._flush_acks()

@@ -104,6 +104,13 @@ class Outbox:
             deleted = max(cursor.rowcount, 0)
         self._depth -= deleted
 
+    def probe(self) -> None:
+        """A real write and its undoing: raises while the disk is full or read-only."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("INSERT INTO outbox (topic, payload, created) VALUES ('', x'', 0)")
+            self._db.execute("DELETE FROM outbox WHERE id = last_insert_rowid()")
+
     def depth(self) -> int:
         return self._depth
 
