@@ -15,7 +15,7 @@ from homewatch.config.slices import voice_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.core.errors import EX_OK
 from homewatch.core.messages import Utterance
-from homewatch.voice.audio import SAMPLE_RATE, read_wav_16k
+from homewatch.voice.audio import wav_chunks
 from homewatch.voice.config import SourceConfig
 from homewatch.voice.names import command_grammar
 from homewatch.voice.payload import utterance_payload
@@ -56,7 +56,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
     setup = voice_setup(_config(args))
-    pcm = read_wav_16k(args.file)
+    pcm = wav_chunks(args.file)  # streamed: a long recording is never held whole
     grammar = command_grammar(setup)
     started = time.perf_counter()
     recognizer = load_recognizer(setup, grammar if args.grammar else None, args.recognizer)
@@ -67,7 +67,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(utterance_payload(utt), ensure_ascii=False))
         return EX_OK
-    audio_s = len(pcm) / SAMPLE_RATE
+    audio_s = utt.duration
     mode = "grammar" if recognizer.grammar else "open vocabulary"
     print(f"text:       {utt.text}")
     if utt.raw != utt.text:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import wave
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,26 +21,69 @@ class AudioFormatError(HomewatchError):
     """Audio the pipeline cannot use (not a WAV, not 16-bit PCM, ...)."""
 
 
-def read_wav(path: Path) -> tuple[Pcm, int]:
-    """(mono int16 samples, sample rate) of a 16-bit PCM WAV file."""
+CHUNK_FRAMES = 16000  # read at most this many frames at a time (1 s at 16 kHz)
+
+
+def _open_checked(path: Path) -> wave.Wave_read:
+    """An open 16-bit PCM WAV, or AudioFormatError saying what is wrong with it."""
     try:
-        with wave.open(str(path), "rb") as wav:
-            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
-            data = wav.readframes(wav.getnframes())
+        wav = wave.open(str(path), "rb")  # noqa: SIM115 (closed by the caller)
     except FileNotFoundError:
         raise AudioFormatError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AudioFormatError(f"{path}: a directory, not a WAV file") from None
     except (wave.Error, EOFError) as exc:
         raise AudioFormatError(f"{path}: not a PCM WAV file ({exc})") from None
+    width = wav.getsampwidth()
     if width != 2:
+        wav.close()
         raise AudioFormatError(f"{path}: {8 * width}-bit samples; 16-bit PCM is needed "
                                f"(convert with: sox {path.name} -b 16 out.wav)")
+    if wav.getframerate() < 4000:
+        wav.close()
+        raise AudioFormatError(f"{path}: sample rate {wav.getframerate()} Hz is too low "
+                               "for speech")
+    return wav
+
+
+def wav_chunks(path: Path, frames: int = CHUNK_FRAMES) -> Iterator[Pcm]:
+    """16 kHz mono int16 chunks of a WAV file, read and resampled piece by piece: a file of
+    any length costs a few chunks of memory. The format is checked now (AudioFormatError)."""
+    return _chunks(_open_checked(path), frames)
+
+
+def _chunks(wav: wave.Wave_read, frames: int) -> Iterator[Pcm]:
+    with wav:
+        channels, rate = wav.getnchannels(), wav.getframerate()
+        resampler = Resampler(rate) if rate != SAMPLE_RATE else None
+        total = 0
+        produced = 0
+        while data := wav.readframes(frames):
+            samples = downmix(np.frombuffer(data, dtype="<i2").astype(np.int16), channels)
+            total += len(samples)
+            out = resampler.process(samples) if resampler else samples
+            produced += len(out)
+            yield out
+        if resampler is not None:  # flush the kernel's lag, trimmed to the exact length
+            tail = np.zeros(resampler.half_width + math.ceil(rate / SAMPLE_RATE) + 1,
+                            dtype=np.int16)
+            wanted = round(total * SAMPLE_RATE / rate) - produced
+            if wanted > 0:
+                yield resampler.process(tail)[:wanted]
+
+
+def read_wav(path: Path) -> tuple[Pcm, int]:
+    """(mono int16 samples, sample rate) of a 16-bit PCM WAV file."""
+    with _open_checked(path) as wav:
+        channels, rate = wav.getnchannels(), wav.getframerate()
+        data = wav.readframes(wav.getnframes())
     samples = np.frombuffer(data, dtype="<i2").astype(np.int16)
     return downmix(samples, channels), rate
 
 
 def read_wav_16k(path: Path) -> Pcm:
-    samples, rate = read_wav(path)
-    return resample(samples, rate) if rate != SAMPLE_RATE else samples
+    chunks = list(wav_chunks(path))
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
 
 def downmix(samples: Pcm, channels: int) -> Pcm:

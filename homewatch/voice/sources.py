@@ -7,6 +7,7 @@ reports them and reopens the source later.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 
 from homewatch.core.errors import HomewatchError
-from homewatch.voice.audio import SAMPLE_RATE, Pcm, Resampler, read_wav_16k
+from homewatch.voice.audio import SAMPLE_RATE, AudioFormatError, Pcm, Resampler, wav_chunks
 from homewatch.voice.config import SourceConfig
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,16 @@ class AudioSource(Protocol):
 
 
 class WavSource:
-    """A WAV file as the microphone: optionally paced at real time, looped, silence after."""
+    """A WAV file as the microphone: optionally paced at real time, looped, silence after.
+
+    The file is streamed, and checked each time it is opened: a missing or unusable file is
+    an `AudioDeviceError`, reported and retried like an unplugged microphone."""
 
     def __init__(self, path: Path, *, loop: bool = False, realtime: bool = True,
                  gap_s: float = 1.0, block_ms: int = 30) -> None:
         self.name = f"wav:{path}"
         self.dropped = 0
-        self._pcm = read_wav_16k(path)
+        self._path = path
         self._loop, self._realtime = loop, realtime
         self._gap = np.zeros(int(gap_s * SAMPLE_RATE), dtype=np.int16)
         self._block = SAMPLE_RATE * block_ms // 1000
@@ -53,9 +57,7 @@ class WavSource:
         start = time.monotonic()
         played = 0
         while not stop.is_set():
-            audio = np.concatenate([self._pcm, self._gap])
-            for offset in range(0, len(audio), self._block):
-                block = audio[offset:offset + self._block]
+            for block in self._pass():
                 if self._realtime:
                     due = start + played / SAMPLE_RATE
                     if stop.wait(max(0.0, due - time.monotonic())):
@@ -66,6 +68,21 @@ class WavSource:
                 yield block
             if not self._loop:
                 return
+
+    def _pass(self) -> Iterator[Pcm]:
+        """One play of the file and the gap, in blocks of the configured size."""
+        pending = np.zeros(0, dtype=np.int16)
+        try:
+            for chunk in itertools.chain(wav_chunks(self._path), [self._gap]):
+                pending = np.concatenate([pending, chunk])
+                usable = len(pending) - len(pending) % self._block
+                for offset in range(0, usable, self._block):
+                    yield pending[offset:offset + self._block]
+                pending = pending[usable:]
+        except AudioFormatError as exc:
+            raise AudioDeviceError(str(exc)) from None
+        if len(pending):
+            yield pending
 
 
 class PcmSource:

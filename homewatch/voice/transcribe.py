@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from homewatch.core.messages import Utterance
-from homewatch.voice.audio import SAMPLE_RATE, Pcm, read_wav_16k
+from homewatch.voice.audio import SAMPLE_RATE, Pcm, wav_chunks
 from homewatch.voice.config import VoiceSetup
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
@@ -15,13 +18,17 @@ from homewatch.voice.recognizers import Recognizer, load_recognizer
 CHUNK_SAMPLES = 1600  # 0.1 s, as a capture stream would deliver it
 
 
-def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None, pcm: Pcm,
-                  chunk: int = CHUNK_SAMPLES) -> Utterance:
-    """Stream `pcm` through a recognizer; latency is the time left after the last chunk."""
+def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None,
+                  pcm: Pcm | Iterable[Pcm], chunk: int = CHUNK_SAMPLES) -> Utterance:
+    """Stream `pcm` (samples, or chunks of them as `wav_chunks` reads a file) through a
+    recognizer; latency is the time left after the last chunk."""
     stream = recognizer.stream()
+    samples = 0
     try:
-        for start in range(0, len(pcm), chunk):
-            stream.accept(pcm[start:start + chunk].tobytes())
+        for piece in ([pcm] if isinstance(pcm, np.ndarray) else pcm):
+            samples += len(piece)
+            for start in range(0, len(piece), chunk):
+                stream.accept(piece[start:start + chunk].tobytes())
     except BaseException:
         stream.abort()
         raise
@@ -35,7 +42,7 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None, pcm: P
         confidence=transcript.confidence,
         words=transcript.words,
         recognizer=recognizer.name,
-        duration=len(pcm) / SAMPLE_RATE,
+        duration=samples / SAMPLE_RATE,
         latency=latency,
         ts=time.time(),
     )
@@ -50,7 +57,7 @@ def transcribe_file(path: Path, setup: VoiceSetup | None = None, grammar: bool =
     """
     cfg = setup or VoiceSetup()
     commands = command_grammar(cfg)
-    pcm = read_wav_16k(Path(path))
+    pcm = wav_chunks(Path(path))
     if recognizer is None or isinstance(recognizer, str):
         recognizer = load_recognizer(cfg, commands if grammar else None, recognizer)
     return recognize_pcm(recognizer, commands, pcm)

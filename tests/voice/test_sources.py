@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from homewatch.voice.audio import SAMPLE_RATE, AudioFormatError, Pcm, resample
+from homewatch.voice.audio import SAMPLE_RATE, Pcm, resample
 from homewatch.voice.config import SourceConfig
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
@@ -67,10 +67,10 @@ def test_wav_source_resamples_stereo_44k(tmp_path: Path) -> None:
 
 def test_bad_files_give_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "x.wav").write_bytes(b"not a wav at all")
-    with pytest.raises(AudioFormatError, match="not a PCM WAV"):
-        WavSource(tmp_path / "x.wav")
-    with pytest.raises(AudioFormatError, match="no such file"):
-        WavSource(tmp_path / "missing.wav")
+    with pytest.raises(AudioDeviceError, match="not a PCM WAV"):  # retried like a device
+        collect(WavSource(tmp_path / "x.wav"))
+    with pytest.raises(AudioDeviceError, match="no such file"):
+        collect(WavSource(tmp_path / "missing.wav"))
 
 
 def test_pcm_from_a_pipe_at_8khz(sphinx_grammar: PocketsphinxRecognizer,
