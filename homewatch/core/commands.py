@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from homewatch.core.ratelimit import LogLimiter, suppressed
+from homewatch.core.statefile import MAX_JSON_DEPTH, json_depth_ok
+
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 64 * 1024
@@ -68,6 +71,7 @@ class CommandRouter:
         self._routes: list[Route] = []
         self._reply_error = reply_error
         self.rejected = 0
+        self._log_limit = LogLimiter()
 
     def add(self, topic_filter: str, handler: CommandHandler) -> None:
         self._routes.append(Route(topic_filter, handler))
@@ -82,6 +86,8 @@ class CommandRouter:
             self._reject(exc.code, exc.text, topic)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             self._reject("bad_payload", f"payload is not valid UTF-8 JSON/text: {exc}", topic)
+        except RecursionError:
+            self._reject("bad_payload", "JSON nested too deeply", topic)
         except Exception:
             log.exception("command handler failed for %s", topic)
             self._reject("internal", "the command failed; see the daemon log", topic)
@@ -89,6 +95,9 @@ class CommandRouter:
     async def _route(self, suffix: str, payload: bytes) -> None:
         if len(payload) > MAX_PAYLOAD:
             raise CommandRejected("payload_too_large", f"payload over {MAX_PAYLOAD} bytes")
+        if payload.lstrip()[:1] in (b"{", b"[") and not json_depth_ok(payload):
+            raise CommandRejected("bad_payload", f"JSON nested deeper than {MAX_JSON_DEPTH} "
+                                  "levels")
         for route in self._routes:
             if topic_matches(route.topic_filter, suffix):
                 await route.handler(Command(suffix, payload))
@@ -97,5 +106,7 @@ class CommandRouter:
 
     def _reject(self, code: str, text: str, topic: str) -> None:
         self.rejected += 1
-        log.warning("rejected command on %s: %s (%s)", topic, text, code)
+        held = self._log_limit.allow(code)  # a flood of bad payloads: one line per kind
+        if held is not None:
+            log.warning("rejected command on %s: %s (%s)%s", topic, text, code, suppressed(held))
         self._reply_error({"code": code, "text": text, "topic": topic})

@@ -7,6 +7,8 @@ import time
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from homewatch.core.node import NodeConfig
 from homewatch.mqtt.config import MqttConfig
@@ -30,7 +32,15 @@ def build_client(mqtt: MqttConfig, node: NodeConfig, topics: Topics, max_infligh
     client.max_queued_messages_set(0)  # the outbox bounds what is queued
     client.will_set(topics.status, OFFLINE, qos=1, retain=True)
     set_credentials(client, mqtt)
-    client.connect_async(mqtt.host, mqtt.port, keepalive=mqtt.keepalive)
+    properties = None
+    if mqtt.protocol == "5":
+        # The broker must not send us anything larger: an oversized publish is dropped there,
+        # never read into memory here. (MQTT 3.1.1 has no such property: set Mosquitto's
+        # max_packet_size / message_size_limit instead.)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.MaximumPacketSize = mqtt.max_packet_bytes
+    client.connect_async(mqtt.host, mqtt.port, keepalive=mqtt.keepalive,
+                         properties=properties)
     return client
 
 

@@ -38,6 +38,8 @@ class MqttConfig(Frozen):
     password: SecretStr | None = None
     client_id: str | None = Field(default=None, description="Default: homewatch-<node id>")
     keepalive: int = Field(default=30, ge=5, le=3600)
+    max_packet_bytes: int = Field(default=128 * 1024, ge=4096, description="MQTT 5: the "
+                                  "broker drops larger messages instead of sending them")
     topic_prefix: str = "homewatch"
     discovery: bool = True
     discovery_prefix: str = "homeassistant"

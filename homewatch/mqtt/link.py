@@ -26,6 +26,7 @@ from homewatch.core.backoff import Backoff
 from homewatch.core.bus import CommandHandler, Json, Payload, encode
 from homewatch.core.commands import CommandRouter
 from homewatch.core.node import NodeConfig
+from homewatch.core.ratelimit import LogLimiter, suppressed
 from homewatch.mqtt import announced
 from homewatch.mqtt.announced import AnnouncedComponents, Delivery
 from homewatch.mqtt.client import build_client, describe_refusal
@@ -83,6 +84,7 @@ class MqttLink:
         self.connected = False
         self.last_error: str | None = None
         self._dropped_commands = 0
+        self._log_limit = LogLimiter()
         self._dropped_pending = 0
         self.disk_problem: str | None = None  # while set, events wait in memory
         self._wake_writer = asyncio.Event()
@@ -462,7 +464,10 @@ class MqttLink:
             self._inbox.put_nowait((topic, payload))
         except asyncio.QueueFull:
             self._dropped_commands += 1
-            log.warning("command queue full; dropped a command on %s", topic)
+            held = self._log_limit.allow("dropped")
+            if held is not None:
+                log.warning("command queue full; dropped a command on %s%s", topic,
+                            suppressed(held))
 
     # ---- paho thread -------------------------------------------------------------------
     def _network_main(self) -> None:

@@ -32,8 +32,11 @@ def _open_checked(path: Path) -> wave.Wave_read:
         raise AudioFormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise AudioFormatError(f"{path}: a directory, not a WAV file") from None
-    except (wave.Error, EOFError) as exc:
-        raise AudioFormatError(f"{path}: not a PCM WAV file ({exc})") from None
+    except (wave.Error, EOFError, RuntimeError, ValueError, OSError) as exc:
+        # The wave module raises several kinds on malformed chunks (RuntimeError on a bad
+        # chunk size): all mean the same here.
+        raise AudioFormatError(f"{path}: not a PCM WAV file ({exc or type(exc).__name__})"
+                               ) from None
     width = wav.getsampwidth()
     if width != 2:
         wav.close()

@@ -102,6 +102,11 @@ class VoiceService:
             "muted": self.activation.is_muted(),
         }
 
+    def problem(self) -> str | None:
+        """An audio source that failed and is being retried (an unusable WAV, no device)."""
+        audio = self._pipeline.stats.audio if self._pipeline else ""
+        return f"audio {audio}" if audio.startswith("error") else None
+
     async def run(self) -> None:
         source = self._source or open_source(self.settings.source)
         if source is None:
