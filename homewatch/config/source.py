@@ -27,8 +27,11 @@ def load_yaml_with_lines(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(str(path), [ConfigIssue("(syntax)", f"YAML syntax error: {problem}", line,
                                                   "check indentation and quoting")]) from None
-    if data is None:
-        return {}, {}
+    if data is None:  # an empty file is a mistake (a failed copy), not "use the defaults"
+        raise ConfigError(str(path), [ConfigIssue(
+            "(file)", "the file is empty (or only comments)", 1,
+            "write at least `node: {id: <name>}` (see examples/homewatch.yaml), or start "
+            "without --config to run on defaults")])
     if not isinstance(data, dict):
         raise ConfigError(str(path), [ConfigIssue("(root)", "top level must be a mapping", 1)])
     lines: dict[KeyPath, int] = {}

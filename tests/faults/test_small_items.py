@@ -1,0 +1,50 @@
+"""Smaller reliability items: an empty config file is an error, a clean broker stop is named
+as such, the unit's seccomp filter lets OpenBLAS call mbind."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from homewatch.config.slices import mqtt_link
+from homewatch.core.errors import EX_CONFIG
+from homewatch.mqtt.link import MqttLink
+from tests.conftest import REPO
+from tests.foundation.test_link import until, with_link
+from tests.support.broker import Mosquitto
+from tests.support.config import make_config
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_empty_config_file_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    done = subprocess.run([sys.executable, "-m", "homewatch", "check-config", "--config",
+                           str(path)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == EX_CONFIG
+    assert "empty" in done.stderr
+
+
+def test_clean_broker_stop_is_not_an_unspecified_error(
+        mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+
+    async def body(link: MqttLink) -> None:
+        await until(lambda: link.connected)
+        mosquitto.stop()
+        await until(lambda: not link.connected)
+
+    with_link(mqtt_link(make_config(tmp_path, mosquitto.port)), body)
+    lost = [r.getMessage() for r in caplog.records if "lost the MQTT broker" in r.getMessage()]
+    assert lost and "Unspecified error" not in lost[0], lost
+
+
+def test_unit_allows_mbind_despite_the_resources_filter() -> None:
+    lines = (REPO / "systemd" / "homewatch.service").read_text().splitlines()
+    filters = [line.split("=", 1)[1] for line in lines if line.startswith("SystemCallFilter=")]
+    deny = filters.index("~@privileged @resources")
+    assert any("mbind" in f.split() for f in filters[deny + 1:])
