@@ -10,6 +10,7 @@ import sys
 from homewatch.config import LoggingConfig
 from homewatch.core.redact import RedactingFilter
 
+AV_LOG_QUIET = -8
 # journald adds its own timestamp and unit; syslog priority prefixes set the level there.
 SYSLOG_PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
                    logging.CRITICAL: 2}
@@ -44,12 +45,15 @@ def setup_logging(config: LoggingConfig) -> None:
     root.setLevel(config.level)
     for noisy in ("paho", "amqtt", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    _quiet_opencv()
+    _quiet_opencv(debug=config.level == "DEBUG")
 
 
-def _quiet_opencv() -> None:
-    """OpenCV prints its own warning to stderr on every failed camera open; homewatch logs
-    camera problems itself, once per problem."""
+def _quiet_opencv(debug: bool) -> None:
+    """OpenCV prints its own warning to stderr on every failed camera open, and FFmpeg one
+    line per damaged frame (20 a second from a looping truncated file); homewatch logs camera
+    problems itself, once per problem. At DEBUG, FFmpeg's errors stay on."""
+    if not debug:  # read by OpenCV when it first opens a video with FFmpeg
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", str(AV_LOG_QUIET))
     from cv2.utils import logging as cv_logging
 
     cv_logging.setLogLevel(cv_logging.LOG_LEVEL_ERROR)
