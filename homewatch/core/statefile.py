@@ -128,7 +128,8 @@ class JsonStateFile:
         self.path = path
         self.version = version
         self.last_error: str | None = None
-        self._lock = threading.Lock()
+        self._slot = threading.Lock()  # guards `_latest`
+        self._writing = threading.Lock()  # one write at a time, in order
         self._latest: bytes | None = None
 
     def load(self, parse: Callable[[Any], T]) -> T | None:
@@ -161,7 +162,7 @@ class JsonStateFile:
     def save(self, data: dict[str, Any]) -> None:
         """Write `data` with this file's version; off the event loop when one is running."""
         blob = json.dumps({"version": self.version, **data}, indent=1).encode()
-        with self._lock:
+        with self._slot:  # never held across disk I/O: the event loop only waits for this
             self._latest = blob
         try:
             loop = asyncio.get_running_loop()
@@ -171,14 +172,17 @@ class JsonStateFile:
             loop.run_in_executor(None, self._write_latest)
 
     def _write_latest(self) -> None:
-        with self._lock:
-            blob, self._latest = self._latest, None
+        with self._writing:
+            with self._slot:
+                blob, self._latest = self._latest, None
             if blob is None:  # a later save already wrote it
                 return
             try:
                 atomic_write(self.path, blob)
             except OSError as exc:
-                self._latest = self._latest or blob  # kept for the next attempt
+                with self._slot:
+                    if self._latest is None:  # kept for the next attempt
+                        self._latest = blob
                 if self.last_error is None:
                     log.error("cannot write %s: %s; the state is kept in memory", self.path,
                               exc.strerror or exc)

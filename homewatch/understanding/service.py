@@ -89,6 +89,8 @@ class DialogService:
             while True:
                 self._last_tick = time.monotonic()
                 await self.check_watches()
+                if self.problem() is not None:  # the disk was full or read-only: retry
+                    await asyncio.to_thread(self.flush_state)
                 await asyncio.sleep(interval)
         finally:
             for task in list(self._tasks):

@@ -19,6 +19,7 @@ import pytest
 from homewatch.config.slices import mqtt_link
 from homewatch.mqtt.link import DISK_RETRY_S, MqttLink
 from homewatch.runtime.daemon import Supervisor
+from homewatch.understanding.service import DialogService
 from homewatch.vision.events import ObjectEvent
 from homewatch.vision.history import SqliteHistory
 from tests.foundation.test_link import until, with_link
@@ -160,3 +161,31 @@ def test_daemon_runs_on_a_full_state_directory(mosquitto: Mosquitto, small_fs: P
         recorder.close()
     text = problem() or ""
     assert "outbox" in text and "alarm" in text, text
+
+
+def test_alarm_state_saved_once_space_returns(mosquitto: Mosquitto, small_fs: Path) -> None:
+    state = small_fs / "state"
+    config = make_config(state, mosquitto.port, alarm={"code": "1234"},
+                         understanding={"watch_interval_s": 0.2})
+    recorder = Recorder(mosquitto.port, [f"{BASE}/alarm/state"])
+    supervisor = Supervisor(config)
+    [dialog] = [s for s in supervisor.services if isinstance(s, DialogService)]
+
+    async def main() -> int:
+        daemon = asyncio.create_task(supervisor.run())
+        try:
+            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
+            filler = fill(small_fs)
+            recorder.publish(f"{BASE}/alarm/set", "ARM_HOME")
+            await until(lambda: dialog.problem() is not None)
+            filler.unlink()
+            await until(lambda: dialog.problem() is None)
+        finally:
+            supervisor.request_stop()
+        return await daemon
+
+    try:
+        assert asyncio.run(main()) == 0
+    finally:
+        recorder.close()
+    assert json.loads((state / "alarm.json").read_text())["state"] == "armed_home"
