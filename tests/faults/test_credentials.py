@@ -9,9 +9,10 @@ from pathlib import Path
 from homewatch.config.slices import mqtt_link
 from homewatch.mqtt.config import MqttConfig
 from homewatch.mqtt.link import MqttLink
-from tests.foundation.test_link import until, with_link
+from tests.foundation.test_link import with_link
 from tests.support.broker import USERNAME, Mosquitto
 from tests.support.config import make_config
+from tests.support.waiting import eventually
 
 WINDOW_S = 5.0
 
@@ -30,7 +31,7 @@ def test_refused_logins_back_off(mosquitto: Mosquitto, tmp_path: Path) -> None:
         "reconnect_min_s": 0.05, "reconnect_max_s": 0.1, "reconnect_refused_max_s": 0.8})
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.last_error is not None)
+        await eventually(lambda: link.last_error is not None)
         start = connections(mosquitto)
         await asyncio.sleep(WINDOW_S)  # the measurement window, not synchronisation
         attempts = connections(mosquitto) - start

@@ -22,10 +22,11 @@ from homewatch.runtime.daemon import Supervisor
 from homewatch.understanding.service import DialogService
 from homewatch.vision.events import ObjectEvent
 from homewatch.vision.history import SqliteHistory
-from tests.foundation.test_link import until, with_link
+from tests.foundation.test_link import with_link
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
+from tests.support.waiting import eventually
 
 BASE = "homewatch/testnode"
 
@@ -85,23 +86,23 @@ def test_outbox_falls_back_to_memory_and_resumes(mosquitto: Mosquitto, small_fs:
         remount(small_fs, "ro")
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         link.publish_event("events", {"n": 0})
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events", 1)
         filler = fill(small_fs) if trouble == "full" else None
         for n in range(1, 101):
             link.publish_event("events", {"n": n, "blob": blob})
-        await until(lambda: link.stats()["problem"] is not None)
+        await eventually(lambda: link.stats()["problem"] is not None)
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events", 101)
         assert "outbox" in str(link.stats()["problem"])
         if filler is not None:
             filler.unlink()
         else:
             remount(small_fs, "rw")
-        await until(lambda: link.stats()["problem"] is None, timeout=DISK_RETRY_S * 3)
+        await eventually(lambda: link.stats()["problem"] is None, timeout=DISK_RETRY_S * 3)
         link.publish_event("events", {"n": 101})
         await asyncio.to_thread(recorder.wait_topic, f"{BASE}/events", 102)
-        await until(lambda: link.stats()["outbox_depth"] == 0)
+        await eventually(lambda: link.stats()["outbox_depth"] == 0)
 
     with_link(mqtt_link(config), body)
     recorder.close()
@@ -177,9 +178,9 @@ def test_alarm_state_saved_once_space_returns(mosquitto: Mosquitto, small_fs: Pa
             await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
             filler = fill(small_fs)
             recorder.publish(f"{BASE}/alarm/set", "ARM_HOME")
-            await until(lambda: dialog.problem() is not None)
+            await eventually(lambda: dialog.problem() is not None)
             filler.unlink()
-            await until(lambda: dialog.problem() is None)
+            await eventually(lambda: dialog.problem() is None)
         finally:
             supervisor.request_stop()
         return await daemon

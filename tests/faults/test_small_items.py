@@ -18,10 +18,11 @@ from homewatch.core.errors import EX_CONFIG
 from homewatch.mqtt.link import MqttLink
 from tests.conftest import MEDIA, REPO
 from tests.foundation.test_daemon import start_daemon
-from tests.foundation.test_link import until, with_link
+from tests.foundation.test_link import with_link
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Received, Recorder
+from tests.support.waiting import eventually
 
 BASE = "homewatch/testnode"
 
@@ -41,9 +42,9 @@ def test_clean_broker_stop_is_not_an_unspecified_error(
     caplog.set_level(logging.WARNING)
 
     async def body(link: MqttLink) -> None:
-        await until(lambda: link.connected)
+        await eventually(lambda: link.connected)
         mosquitto.stop()
-        await until(lambda: not link.connected)
+        await eventually(lambda: not link.connected)
 
     with_link(mqtt_link(make_config(tmp_path, mosquitto.port)), body)
     lost = [r.getMessage() for r in caplog.records if "lost the MQTT broker" in r.getMessage()]

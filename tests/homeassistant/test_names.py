@@ -44,6 +44,12 @@ ENTITY_IDS = {
     "watches": "sensor.homewatch_hwtest_watches",
 }
 
+# Added since: the alarm's last refusal and the node's problem (diagnostics).
+NEW_ENTITY_IDS = {
+    "alarm_refusal": "sensor.homewatch_hwtest_alarm_refusal",
+    "stats_problem": "sensor.homewatch_hwtest_stats_problem",
+}
+
 
 def announced(tmp_path: Path, **camera_options: Any) -> dict[str, Any]:
     config = make_config(tmp_path, 1883, node={"id": "hwtest", "name": "HW Test"},
@@ -64,8 +70,8 @@ def announced(tmp_path: Path, **camera_options: Any) -> dict[str, Any]:
 def test_entity_ids_of_an_existing_config_do_not_change(tmp_path: Path,
                                                         options: dict[str, Any]) -> None:
     cmps = announced(tmp_path, **options)
-    assert set(cmps) == set(ENTITY_IDS)
-    for key, entity_id in ENTITY_IDS.items():
+    assert set(cmps) == set(ENTITY_IDS) | set(NEW_ENTITY_IDS)
+    for key, entity_id in {**ENTITY_IDS, **NEW_ENTITY_IDS}.items():
         platform, object_id = entity_id.split(".")
         component = cmps[key]
         assert component["p"] == platform
