@@ -60,7 +60,7 @@ def auth(seconds: float) -> None:
             asyncio.run(run_link(mqtt_link(config), seconds))
             return broker_connections(broker, broker.tls_port) * 60 / seconds
         finally:
-            broker.stop()
+            broker.close()
 
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         default = attempts(Path(a))
@@ -98,7 +98,7 @@ def outage(seconds: float) -> None:
         try:
             return asyncio.run(main())
         finally:
-            broker.stop()
+            broker.close()
 
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         default = recovery(Path(a), 5.0)
@@ -143,7 +143,7 @@ def payload(size_mb: int = 100) -> None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
             recorder.close()
-            broker.stop()
+            broker.close()
 
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         v5 = growth(Path(a), "5")

@@ -70,7 +70,7 @@ def main() -> int:
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
             recorder.close()
-            broker.stop()
+            broker.close()
     return report(series, recorder, args)
 
 
