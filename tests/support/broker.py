@@ -10,9 +10,11 @@ if it exits first, the error names the reason from its log.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +27,7 @@ USERNAME = "homewatch"
 PASSWORD = "s3cret-Pa55word"
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
+TERM_RETRY_S = 0.5
 
 
 class Mosquitto:
@@ -96,14 +99,7 @@ class Mosquitto:
         if proc is None:
             return
         try:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise RuntimeError(f"mosquitto ignored SIGTERM for {STOP_TIMEOUT_S:g} s; killed "
-                               "(its persisted sessions are lost)") from None
+            _terminate(proc)
         finally:
             if copier is not None:
                 copier.join(STOP_TIMEOUT_S)
@@ -115,3 +111,18 @@ class Mosquitto:
         finally:
             for reservation in self._reservations:
                 reservation.close()
+
+
+def _terminate(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM, repeated until Mosquitto exits: it sets its run flag only after logging
+    `running`, so a SIGTERM that lands in between is forgotten."""
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while proc.poll() is None and time.monotonic() < deadline:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(TERM_RETRY_S)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"mosquitto ignored SIGTERM for {STOP_TIMEOUT_S:g} s; killed "
+                           "(its persisted sessions are lost)")
