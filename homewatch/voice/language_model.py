@@ -28,8 +28,17 @@ def wake_phrases(setup: VoiceSetup) -> tuple[str, ...]:
 
 
 def cache_dir(setup: VoiceSetup) -> Path:
-    base = setup.state_dir or Path(tempfile.gettempdir()) / "homewatch"
-    return base / CACHE
+    """In the state directory; in the temporary one when that is not ours to write."""
+    if setup.state_dir is not None:
+        wanted = setup.state_dir / CACHE
+        try:
+            wanted.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        else:
+            if os.access(wanted, os.W_OK):
+                return wanted
+    return Path(tempfile.gettempdir()) / f"homewatch-{os.getuid()}" / CACHE
 
 
 def language_model(setup: VoiceSetup) -> Path:

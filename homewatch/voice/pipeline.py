@@ -167,8 +167,10 @@ class VoicePipeline:
         transcript = stream.result()
         latency = time.perf_counter() - ended
         self.stats.decode_seconds += latency
-        text = self.grammar.snap(transcript.text).text if self.recognizer.grammar \
-            else transcript.text
+        # The home's language model hears paraphrases: snapping them to the nearest short
+        # command form would change what was said.
+        text = transcript.text if self.recognizer.mode == "lm" \
+            else self.grammar.snap(transcript.text).text
         utt = Utterance(text=text, raw=transcript.text, confidence=transcript.confidence,
                         words=transcript.words, recognizer=self.recognizer.name,
                         duration=event.duration, latency=latency, ts=time.time(),

@@ -35,7 +35,7 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None,
     end_of_speech = time.monotonic()
     transcript = stream.result()
     latency = time.monotonic() - end_of_speech
-    snap = grammar.snap(transcript.text) if grammar and recognizer.grammar else None
+    snap = grammar.snap(transcript.text) if grammar and recognizer.mode != "lm" else None
     return Utterance(
         text=snap.text if snap else transcript.text,
         raw=transcript.text,

@@ -94,8 +94,8 @@ def test_there_is_one_template_parser() -> None:
     """Training, the recognizer grammar and the dialog share `homewatch.language.templates`."""
     assert importlib.util.find_spec("homewatch.training.grammar") is None
     assert importlib.util.find_spec("homewatch.training.templates") is None
-    import homewatch.training.dataset as dataset
-    import homewatch.voice.grammar as grammar
+    from homewatch.training import dataset
+    from homewatch.voice import grammar
 
     assert dataset.sample is sample
     assert grammar.parse is parse

@@ -4,9 +4,9 @@ import pytest
 
 from homewatch.config import Config
 from homewatch.config.slices import voice_setup
+from homewatch.language.templates import TemplateError
 from homewatch.vision.config import CameraConfig, ZoneConfig
 from homewatch.voice.config import GrammarConfig, VoiceConfig
-from homewatch.language.templates import TemplateError
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
 from tests.voice.conftest import commands
