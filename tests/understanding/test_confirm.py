@@ -29,7 +29,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def dialog(tmp_path: Path, bus: MemoryBus, scenes: Scenes, history: History,
+def dialog(tmp_path: Path, bus: MemoryBus, scenes: Scenes, history: History,  # noqa: PLR0917
            model: FusionModel, clock: Clock) -> Iterator[DialogService]:
     svc = DialogService(dialog_setup(make_config(tmp_path)), bus, scenes, history, model=model,
                         clock=clock)
