@@ -89,7 +89,8 @@ class CommandGrammar:
     @cached_property
     def words(self) -> tuple[str, ...]:
         found = {w for p in self.phrases for w in p.split() if not w.startswith("<")}
-        found.update(DIGITS)
+        if self._sequence_slots():
+            found.update(DIGITS)
         if self.wake_phrase:
             found.update(self.wake_phrase.split())
         return tuple(sorted(found))
@@ -109,7 +110,8 @@ class CommandGrammar:
         out: list[str] = []
         for phrase in self.phrases:
             out.extend(part.strip() for part in phrase.split("<digit>") if part.strip())
-        out.extend(DIGITS)
+        if self._sequence_slots():
+            out.extend(DIGITS)
         if self.wake_phrase:
             out.append(self.wake_phrase)
         return [*unique(out), "[unk]"]
