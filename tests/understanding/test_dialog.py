@@ -151,7 +151,8 @@ def test_disarm_needs_the_right_pin_and_is_rate_limited(
     for _ in range(3):
         reply = asyncio.run(confirmed(service, "disarm the system nine nine nine nine"))
     assert "Too many wrong codes" in reply.text
-    reply = asyncio.run(confirmed(service, "disarm the system one two three four"))  # right, but locked
+    # right, but locked
+    reply = asyncio.run(confirmed(service, "disarm the system one two three four"))
     assert "Too many wrong codes" in reply.text
     assert bus.states["alarm/state"] == b"armed_away"
     assert "wrong code" in caplog.text
