@@ -76,9 +76,10 @@ class Item:
     wav: Path
 
 
-def home_config(state_dir: Path) -> Config:
+def home_config(state_dir: Path, verify: bool = False) -> Config:
     return Config.model_validate({
         "daemon": {"state_dir": str(state_dir)},
+        "voice": {"recognizer": {"verify": verify}},
         "cameras": [{"name": c, "source": f"{c}.avi"} for c in CAMERAS],
         "alarm": {"code": "1234"},
         "understanding": {"devices": [{"name": d} for d in DEVICES]}})
@@ -199,7 +200,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
-               conditions: list[str] | None) -> None:
+               conditions: list[str] | None, verify: bool = False) -> None:
     voices = voices or list(VOICES)
     conditions = conditions or list(CONDITIONS)
     cache = Path(tempfile.gettempdir()) / "homewatch-devset-audio"
@@ -215,7 +216,7 @@ def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
     print(header)
     overall: dict[str, list[dict[str, Any]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as state:
-        config = home_config(Path(state))
+        config = home_config(Path(state), verify)
         for mode in modes:
             rows = asyncio.run(_evaluate(mode, items, config))
             groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)

@@ -213,6 +213,8 @@ def main() -> int:
     parser.add_argument("--voices", default=None, help="development-set voices, comma-separated")
     parser.add_argument("--conditions", default=None, help="clean,noisy1,noisy2 (default all)")
     parser.add_argument("--modes", default="grammar,lm,open")
+    parser.add_argument("--verify", action="store_true",
+                        help="lm mode: second open-vocabulary pass (voice.recognizer.verify)")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     vosk_model = args.vosk_model or _packaged_vosk_model()
@@ -224,7 +226,7 @@ def main() -> int:
 
         end_to_end(args.audio, args.modes.split(","),
                    args.voices.split(",") if args.voices else None,
-                   args.conditions.split(",") if args.conditions else None)
+                   args.conditions.split(",") if args.conditions else None, args.verify)
         if args.devset_only:
             return 0
     rows = []
