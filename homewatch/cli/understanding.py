@@ -9,7 +9,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homewatch.cli.options import config_arg, load_config_of
 from homewatch.config import Config
@@ -18,6 +18,9 @@ from homewatch.core.bus import MemoryBus
 from homewatch.core.errors import EX_OK, HomewatchError
 from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.replies import Reply
+
+if TYPE_CHECKING:
+    from homewatch.understanding.service import Heard
 
 OFFLINE_CAMERA = "camera"
 
@@ -42,7 +45,7 @@ class NoHistory:
 
 
 def answer_offline(config: Config, question: str, snapshot: SceneSnapshot | None,
-                   camera: str | None = None) -> Reply:
+                   camera: str | None = None, heard: Heard | None = None) -> Reply:
     """Answer one question about one scene without a broker (for `ask`, demos and tests)."""
     from homewatch.understanding.service import DialogService
 
@@ -61,7 +64,7 @@ def answer_offline(config: Config, question: str, snapshot: SceneSnapshot | None
         service = DialogService(dialog_setup(offline), MemoryBus(), OneScene(snapshot, name),
                                 NoHistory(), clock=clock)
         try:
-            return asyncio.run(service.ask(question, name))
+            return asyncio.run(service.ask(question, name, heard=heard))
         finally:
             service.close()
 
@@ -97,12 +100,14 @@ def scene_of_media(path: Path, config: Config,
     return result.scene, result.detector
 
 
-def question_of(args: argparse.Namespace, config: Config, ran: dict[str, str]) -> str:
+def question_of(args: argparse.Namespace, config: Config,
+                ran: dict[str, str]) -> tuple[str, Heard | None]:
     """The typed question, or what the recognizer heard in `--audio` (noted in `ran`)."""
     if args.audio is None:
         if not args.question:
             raise HomewatchError("ask needs a QUESTION or --audio FILE.wav")
-        return str(args.question)
+        return str(args.question), None
+    from homewatch.understanding.service import Heard as Ear
     from homewatch.voice.transcribe import transcribe_file
 
     heard = transcribe_file(Path(args.audio), voice_setup(config), grammar=True)
@@ -110,7 +115,7 @@ def question_of(args: argparse.Namespace, config: Config, ran: dict[str, str]) -
     if not args.json:
         print(f"heard: {heard.text!r} ({heard.recognizer}, {heard.latency * 1000:.0f} ms after "
               "the end of speech)")
-    return heard.text
+    return heard.text, Ear(heard.confidence, heard.raw, heard.alternative)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -125,7 +130,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             snapshot = snapshot_from_json(json.loads(Path(args.scene).read_text()))
         except (OSError, json.JSONDecodeError) as exc:
             raise HomewatchError(f"cannot read scene {args.scene}: {exc}") from None
-    reply = answer_offline(config, question_of(args, config, ran), snapshot, args.camera)
+    question, heard = question_of(args, config, ran)
+    reply = answer_offline(config, question, snapshot, args.camera, heard)
     if args.json:
         print(json.dumps({**reply.to_json(), "ran": ran}, ensure_ascii=False))
     else:

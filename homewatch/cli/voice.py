@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tr = sub.add_parser("transcribe", help="transcribe a WAV file (prints text and timings)")
     tr.add_argument("file", type=Path, help="16-bit PCM WAV, any sample rate")
     tr.add_argument("--grammar", action="store_true",
-                    help="restrict recognition to the command phrases")
+                    help="restrict recognition to the short command forms (--mode grammar)")
+    tr.add_argument("--mode", choices=("lm", "grammar", "open"), default=None,
+                    help="recognition mode (default: open vocabulary, the general model)")
     tr.add_argument("--recognizer", choices=ENGINE_CHOICES, default=None,
                     help="engine (default: from the config, else auto)")
     tr.add_argument("--json", action="store_true", help="print the voice/transcript message")
@@ -59,7 +61,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     pcm = wav_chunks(args.file)  # streamed: a long recording is never held whole
     grammar = command_grammar(setup)
     started = time.perf_counter()
-    recognizer = load_recognizer(setup, grammar if args.grammar else None, args.recognizer)
+    mode = "grammar" if args.grammar else args.mode or "open"
+    recognizer = load_recognizer(setup, grammar, args.recognizer, mode)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     utt = recognize_pcm(recognizer, grammar, pcm)
@@ -68,7 +71,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         print(json.dumps(utterance_payload(utt), ensure_ascii=False))
         return EX_OK
     audio_s = utt.duration
-    mode = "grammar" if recognizer.grammar else "open vocabulary"
+    mode = {"lm": "home language model", "grammar": "grammar"}.get(recognizer.mode,
+                                                                    "open vocabulary")
     print(f"text:       {utt.text}")
     if utt.raw != utt.text:
         print(f"raw:        {utt.raw}")

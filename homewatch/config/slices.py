@@ -30,7 +30,7 @@ def dialog_setup(config: Config, models: ModelResolver | None = None) -> DialogS
 
 def voice_setup(config: Config, models: ModelResolver | None = None) -> VoiceSetup:
     return VoiceSetup(config.voice, models or model_resolver(config), place_names(config),
-                      device_names(config))
+                      device_names(config), config.daemon.state_dir)
 
 
 def mqtt_link(config: Config) -> MqttLink:

@@ -83,3 +83,4 @@ class Utterance:
     duration: float  # seconds of audio
     latency: float  # seconds from end of speech to transcript
     ts: float  # unix time at end of speech
+    alternative: str | None = None  # an open-vocabulary pass on the same audio, if made

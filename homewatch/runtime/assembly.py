@@ -45,5 +45,6 @@ def build_services(config: Config, bus: Bus) -> list[Service]:
     if config.voice.enabled:
         voice = VoiceService(voice_setup(config, models), bus, dialog.handle_utterance)
         dialog.mute_while_speaking(voice.muted)
+        dialog.listen_for_answers(voice.listen)
         services.append(voice)
     return services

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from homewatch.language.words import OBJECT_WORDS, PERSON_PRONOUNS
 from homewatch.training.scenes import DARK_BELOW
-from homewatch.training.templates import OBJECT_WORDS, PERSON_PRONOUNS
 from homewatch.understanding.features import FeatureSpec, class_slice
 from homewatch.understanding.schema import INTENTS, MAX_COUNT, OBJECTS
 

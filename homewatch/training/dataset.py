@@ -11,9 +11,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from homewatch.training import templates as tpl
+from homewatch.language import sentences, words
+from homewatch.language.templates import sample
 from homewatch.training.asr import learn_confusions
-from homewatch.training.grammar import sample
 from homewatch.training.noise import AsrNoise
 from homewatch.training.phonetic import load_neighbors
 from homewatch.training.scenes import Scene, sample_scene
@@ -33,7 +33,7 @@ from homewatch.understanding.tokenizer import Vocabulary
 OBJECT_SLOTS = {"a_obj", "objs", "the_obj", "obj"}
 PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who"}
 NEGATIVE_LIGHT_WORDS = {"dark", "black", "off"}  # "is it dark?" — yes means no light
-DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+DIGITS = words.DIGITS
 TEST_EVERY = 5  # every 5th template of each intent is held out for testing
 
 
@@ -63,7 +63,7 @@ class Arrays:
 def split_templates(part: Literal["all", "train", "test"]) -> dict[str, list[str]]:
     """All templates, or the train / held-out part of a template-level split (every
     `TEST_EVERY`-th template of each intent is held out: unseen paraphrase patterns)."""
-    table = {**tpl.TEMPLATES, "unknown": tpl.OUT_OF_DOMAIN_TEMPLATES}
+    table = {**sentences.TEMPLATES, "unknown": sentences.OUT_OF_DOMAIN_TEMPLATES}
     if part == "all":
         return {intent: list(items) for intent, items in table.items()}
     test = part == "test"
@@ -117,7 +117,7 @@ class Generator:
             person = intent in OBJECT_INTENTS and set(text.split()) & PERSON_WORDS
             label = "person" if person else "none"
         if intent not in ("unknown", "status") and self.rng.random() < 0.12:
-            text = f"{self.rng.choice(tpl.WAKE)} {text}"
+            text = f"{self.rng.choice(words.WAKE)} {text}"
         return text, label
 
     def example(self, intent: str, scene_kind: str = "any", obj: str | None = None) -> Example:
@@ -164,10 +164,10 @@ class Generator:
         return self.rng.choice(OBJECTS[:-1])
 
     def _fill(self, slot: str, label: str) -> str:  # noqa: PLR0911
-        singular, plural = tpl.OBJECT_WORDS[label]
+        singular, plural = words.OBJECT_WORDS[label]
         if slot == "a_obj":
             if label == "person" and self.rng.random() < 0.5:
-                return self.rng.choice(tpl.PERSON_PRONOUNS)
+                return self.rng.choice(words.PERSON_PRONOUNS)
             noun = self.rng.choice(singular)
             return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
         if slot == "the_obj":
@@ -177,11 +177,12 @@ class Generator:
         if slot == "objs":
             return self.rng.choice(plural)
         if slot == "anything":
-            return self.rng.choice(tpl.ANYTHING)
+            return self.rng.choice(words.ANYTHING)
         if slot == "place":
-            return self.rng.choice(tpl.PLACES) if self.rng.random() < self.raw_names_p else PLACE
+            return self.rng.choice(words.PLACES) if self.rng.random() < self.raw_names_p else PLACE
         if slot == "device":
-            return self.rng.choice(tpl.DEVICES) if self.rng.random() < self.raw_names_p else DEVICE
+            raw = self.rng.random() < self.raw_names_p
+            return self.rng.choice(words.DEVICES) if raw else DEVICE
         if slot == "pin":
             digits = [self.rng.choice(DIGITS) for _ in range(self.rng.randint(3, 6))]
             return "".join(str(DIGITS.index(d)) for d in digits) if self.rng.random() < 0.2 \

@@ -48,6 +48,18 @@ class UnderstandingConfig(Frozen):
                                    "ratio for a name heard in a transcript")
     min_confidence: float = Field(default=0.55, ge=0, le=1, description="Below this intent "
                                   "confidence the reply says it did not understand")
+    min_heard_confidence: float = Field(default=0.5, ge=0, le=1, description="Below this "
+                                        "recognizer confidence a spoken request is not acted on")
+    intent_confidence: dict[str, float] = Field(
+        default_factory=lambda: {"arm": 0.8, "disarm": 0.8, "device_on": 0.75,
+                                 "device_off": 0.75, "watch_stop": 0.75},
+        description="Per intent: the confidence (the lower of recognizer and model) needed to "
+        "act; intents not listed need min_confidence")
+    confirm_risky: bool = Field(default=True, description="Ask before arming, disarming, "
+                                "switching a device or stopping watches; answer yes or no "
+                                "(voice, ask or the confirm command)")
+    confirm_timeout_s: float = Field(default=8.0, gt=0, description="Seconds to answer a "
+                                     "confirmation question; silence cancels")
     unsure_margin: float = Field(default=0.2, ge=0, le=0.5, description="Yes/no answers with "
                                  "|P(yes) - 0.5| below this say they are unsure")
     watch_interval_s: float = Field(default=1.0, gt=0, description="How often watches check")

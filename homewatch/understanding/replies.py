@@ -27,13 +27,22 @@ class Reply:
     confidence: float
     count: int | None
     ts: float
+    heard_confidence: float | None = None  # the recognizer's (None: typed)
+    model_confidence: float | None = None  # the model's, for the intent
+    confirmation: str | None = None  # asked | confirmed | cancelled | expired
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "question": redact(self.question), "text": self.text,
                 "intent": self.intent, "object": self.object, "camera": self.camera,
                 "answer": self.answer, "confidence": round(self.confidence, 3),
-                "count": self.count, "ts": self.ts,
+                "heard_confidence": _rounded(self.heard_confidence),
+                "model_confidence": _rounded(self.model_confidence),
+                "confirmation": self.confirmation, "count": self.count, "ts": self.ts,
                 "event_type": self.intent}  # Home Assistant's event entity reads this key
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def number(n: int) -> str:

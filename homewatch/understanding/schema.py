@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from homewatch.core.messages import SCENE_CLASSES
-
-INTENTS: tuple[str, ...] = (
-    "ask_presence", "ask_count", "describe", "ask_lights", "last_seen", "snapshot",
-    "watch_start", "watch_stop", "arm", "disarm", "device_on", "device_off", "status", "unknown",
+from homewatch.language.intents import (
+    INTENTS,
+    OBJECT_INTENTS,
+    RISKY_INTENTS,
+    YES_NO_INTENTS,
 )
+
 OBJECTS: tuple[str, ...] = (*SCENE_CLASSES, "none")
 MAX_COUNT = 10  # count head classes 0..MAX_COUNT ("MAX_COUNT or more")
 MAX_TOKENS = 16
@@ -18,7 +20,5 @@ DEVICE = "<device>"  # a configured device name found by the gazetteer
 NUM = "<num>"  # a spoken or written digit
 SPECIAL_TOKENS: tuple[str, ...] = (PAD, UNK, PLACE, DEVICE, NUM)
 
-# Intents whose `answer` output is a yes/no verdict.
-YES_NO_INTENTS = frozenset({"ask_presence", "ask_lights"})
-# Intents that are about one kind of object.
-OBJECT_INTENTS = frozenset({"ask_presence", "ask_count", "last_seen", "watch_start"})
+__all__ = ["DEVICE", "INTENTS", "MAX_COUNT", "MAX_TOKENS", "NUM", "OBJECTS", "OBJECT_INTENTS",
+           "PAD", "PLACE", "RISKY_INTENTS", "SPECIAL_TOKENS", "UNK", "YES_NO_INTENTS"]

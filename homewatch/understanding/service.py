@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from homewatch.core.bus import Bus, Command, CommandRejected
 from homewatch.core.messages import EventHistory, SceneProvider, Utterance
 from homewatch.understanding.alarm import Alarm, AlarmResult, State
 from homewatch.understanding.config import DeviceConfig, DialogSetup
+from homewatch.understanding.confirm import Confirmations, Pending, verdict_of
 from homewatch.understanding.dialog import (
     Answer,
     Dialog,
@@ -31,17 +33,38 @@ from homewatch.understanding.dialog import (
 from homewatch.understanding.features import vision_vector
 from homewatch.understanding.model import PACKAGED, FusionModel
 from homewatch.understanding.replies import Reply, noun, where
-from homewatch.understanding.schema import INTENTS, OBJECTS
+from homewatch.understanding.schema import INTENTS, OBJECTS, RISKY_INTENTS
 from homewatch.understanding.watches import Hysteresis, Watch, WatchStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SnapshotHook = Callable[[str], Awaitable[None]]
 MuteHook = Callable[[], AbstractContextManager[None]]
+ListenHook = Callable[[float], None]
 MAX_QUESTION = 500
 ALARM_ACTIONS: dict[str, State | None] = {"ARM_AWAY": "armed_away", "ARM_HOME": "armed_home",
                                           "DISARM": None}
 EVENT_TYPES = [*INTENTS, "watch_fired"]
+NOT_CAUGHT = "Sorry, I didn't catch that."
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """How sure the ear was of a spoken request (typed requests have none)."""
+
+    confidence: float
+    raw: str
+    alternative: str | None = None  # an open-vocabulary pass on the same audio
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    camera_given: bool  # the request named its camera (MQTT `camera`)
+    named: bool  # a camera or zone was named, in the request or its words
+    now: float
+
+
+Handler = Callable[[Understanding, Context], Awaitable[Answer]]
 
 
 def model_path(setup: DialogSetup) -> Path:
@@ -74,10 +97,21 @@ class DialogService:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="fusion")
         self._tasks: set[asyncio.Task[None]] = set()
         self._muted: MuteHook = contextlib.nullcontext
+        self._listen: ListenHook | None = None
+        self.confirmations = Confirmations()
+        self.handlers: dict[str, Handler] = {
+            "ask_presence": self._presence, "ask_count": self._count,
+            "describe": self._describe, "ask_lights": self._lights,
+            "last_seen": self._last_seen, "snapshot": self._take_snapshot,
+            "watch_start": self._watch_start, "watch_stop": self._watch_stop,
+            "arm": self._voice_alarm, "disarm": self._voice_alarm,
+            "device_on": self._device, "device_off": self._device, "status": self._status,
+        }
         self._last_tick: float | None = None
         bus.add_command("ask", self._on_ask)
         bus.add_command("alarm/set", self._on_alarm_set)
         bus.add_command("watches/set", self._on_watches_set)
+        bus.add_command("confirm", self._on_confirm)
         self._add_entities()
 
     # ---- service protocol ------------------------------------------------------------------
@@ -88,6 +122,7 @@ class DialogService:
         try:
             while True:
                 self._last_tick = time.monotonic()
+                self.expire_confirmation()
                 await self.check_watches()
                 if self.problem() is not None:  # the disk was full or read-only: retry
                     await asyncio.to_thread(self.flush_state)
@@ -132,67 +167,140 @@ class DialogService:
 
     async def handle_utterance(self, utt: Utterance) -> Reply:
         """The voice pipeline's callback."""
-        return await self.ask(utt.text)
+        return await self.ask(utt.text, heard=Heard(utt.confidence, utt.raw, utt.alternative))
 
     async def ask(self, text: str, camera: str | None = None,
-                  request_id: str | None = None) -> Reply:
-        reply = await self._answer(text.strip(), camera, request_id or uuid.uuid4().hex[:12])
-        self.bus.publish_event("voice/reply", reply.to_json())
-        self._speak(reply.text)
+                  request_id: str | None = None, heard: Heard | None = None) -> Reply:
+        reply = await self._answer(text.strip(), camera, request_id or uuid.uuid4().hex[:12],
+                                   heard)
+        self._send(reply)
         return reply
 
-    async def _answer(self, text: str, camera: str | None, request_id: str) -> Reply:
+    def _send(self, reply: Reply) -> None:
+        self.bus.publish_event("voice/reply", reply.to_json())
+        self._speak(reply.text, listen=reply.confirmation == "asked")
+
+    async def _answer(self, text: str, camera: str | None, request_id: str,
+                      heard: Heard | None) -> Reply:
         now = self._clock()
+        self.expire_confirmation()
+        pending = self.confirmations.take()
+        verdict = verdict_of(text)
+        if pending is not None and verdict is not None:
+            return await self._confirmed(pending, verdict == "yes", request_id, heard, now)
+        heard_conf = heard.confidence if heard is not None else None
         if not text:
-            return Reply(request_id, text, "Sorry, I didn't catch that.", "unknown", None, camera,
-                         None, 0.0, None, now)
+            return Reply(request_id, text, NOT_CAUGHT, "unknown", None, camera, None, 0.0, None,
+                         now, heard_conf, None)
         found = self.dialog.find(text)
         cam, place = self.dialog.resolve_camera(found, camera)
         snapshot = self.scenes.snapshot(cam) if cam else None
         u = await self._infer(self.dialog.understand, text, found, cam, place, snapshot)
         p = u.prediction
-        if p.intent == "unknown" or p.intent_conf < self.settings.min_confidence:
-            log.info("not understood (%s %.2f): %r", p.intent, p.intent_conf, text)
-            return Reply(request_id, text, "Sorry, I didn't catch that. Could you say it again?",
-                         "unknown", None, cam, None, p.intent_conf, None, now)
-        answer = await self._act(u, camera is not None, now)
+        if not self._sure(p.intent, p.intent_conf, heard):
+            log.info("not acted on (%s, model %.2f, heard %s): %r", p.intent, p.intent_conf,
+                     "typed" if heard_conf is None else f"{heard_conf:.2f}", text)
+            return Reply(request_id, text, not_caught(text if heard else None), "unknown", None,
+                         cam, None, p.intent_conf, None, now, heard_conf, p.intent_conf)
+        ctx = Context(camera is not None, camera is not None
+                      or u.found.first("camera", "zone") is not None, now)
+        if p.intent in RISKY_INTENTS and self.settings.confirm_risky:
+            question = self._question(u, ctx)
+            if question is not None:
+                deadline = now + self.settings.confirm_timeout_s
+                self.confirmations.ask(Pending(u, question, ctx.camera_given, deadline))
+                return self._reply(request_id, u, Answer(question), heard_conf, "asked")
+        answer = await self.handlers[p.intent](u, ctx)
+        return self._reply(request_id, u, answer, heard_conf)
+
+    def _sure(self, intent: str, model_conf: float, heard: Heard | None) -> bool:
+        """Sure enough to act: a known intent, a clear recording, a confident model."""
+        if intent == "unknown" or model_conf < self.settings.min_confidence:
+            return False
+        if heard is None:
+            return model_conf >= self.settings.intent_confidence.get(intent, 0.0)
+        if heard.confidence < self.settings.min_heard_confidence:
+            return False
+        if heard.alternative is not None and disagree(heard.raw, heard.alternative):
+            return False
+        need = self.settings.intent_confidence.get(intent, self.settings.min_confidence)
+        return min(model_conf, heard.confidence) >= need
+
+    def _reply(self, request_id: str, u: Understanding, answer: Answer,
+               heard_conf: float | None, confirmation: str | None = None) -> Reply:
+        p = u.prediction
         obj = p.object if p.object != "none" else None
-        return Reply(request_id, text, answer.text, p.intent, obj, u.camera, answer.answer,
-                     min(answer.confidence, p.intent_conf), answer.count, now)
+        return Reply(request_id, u.text, answer.text, p.intent, obj, u.camera, answer.answer,
+                     min(answer.confidence, p.intent_conf), answer.count, self._clock(),
+                     heard_conf, p.intent_conf, confirmation)
+
+    async def _confirmed(self, pending: Pending, yes: bool, request_id: str,
+                         heard: Heard | None, now: float) -> Reply:
+        u = pending.understanding
+        heard_conf = heard.confidence if heard is not None else None
+        if not yes:
+            return self._reply(request_id, u, Answer("OK, I won't."), heard_conf, "cancelled")
+        ctx = Context(pending.camera_given, pending.camera_given
+                      or u.found.first("camera", "zone") is not None, now)
+        answer = await self.handlers[u.prediction.intent](u, ctx)
+        return self._reply(request_id, u, answer, heard_conf, "confirmed")
+
+    def expire_confirmation(self) -> None:
+        """Silence past the deadline cancels the open question."""
+        pending = self.confirmations.expired(self._clock())
+        if pending is not None:
+            log.info("confirmation not answered: %r", pending.understanding.text)
+            self._send(self._reply(uuid.uuid4().hex[:12], pending.understanding,
+                                   Answer("No answer, so I did nothing."), None, "expired"))
+
+    def _question(self, u: Understanding, ctx: Context) -> str | None:
+        """What to ask before a risky action; None when nothing would be done anyway."""
+        intent = u.prediction.intent
+        if intent in ("device_on", "device_off"):
+            device = self._device_heard(u)
+            state = "on" if intent == "device_on" else "off"
+            return None if device is None else f"Turn {state} the {device.name}?"
+        if intent == "watch_stop":
+            n = len(self.watches)
+            return None if n == 0 else (f"Stop watching the {u.place}?" if ctx.named and u.place
+                                        else f"Stop {'the watch' if n == 1 else 'all watches'}?")
+        if intent == "disarm":
+            return None if spoken_pin(u.text) is None else "Disarm the alarm?"
+        return "Arm the alarm?"
+
+    async def _on_confirm(self, command: Command) -> None:
+        """`yes` / `no` to the open question."""
+        verdict = verdict_of(parse_text(command.payload, "confirm"))
+        if verdict is None:
+            raise CommandRejected("bad_payload", "confirm takes yes or no")
+        if not self.confirmations.open:
+            raise CommandRejected("not_found", "there is no question to answer")
+        await self.ask(verdict)
 
     async def _infer(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
 
-    async def _act(self, u: Understanding, camera_given: bool,  # noqa: PLR0911
-                   now: float) -> Answer:
-        intent, d = u.prediction.intent, self.dialog
-        named = camera_given or u.found.first("camera", "zone") is not None
-        if intent == "ask_presence":
-            return await self._infer(d.presence_answer, u, now)
-        if intent == "ask_count":
-            return await self._infer(d.count_answer, u)
-        if intent == "describe":
-            return await self._infer(d.describe_answer, u)
-        if intent == "ask_lights":
-            return d.lights_answer(u)
-        if intent == "last_seen":  # a database query: off the event loop too
-            return await self._infer(d.last_seen_answer, u, self.history, named, now)
-        if intent == "snapshot":
-            return await self._take_snapshot(u)
-        if intent == "watch_start":
-            return self._watch_start(u, now)
-        if intent == "watch_stop":
-            return self._watch_stop(u, named)
-        if intent in ("arm", "disarm"):
-            return self._voice_alarm(u)
-        if intent in ("device_on", "device_off"):
-            return self._device(u, now)
-        return self._status()
+    # ---- one handler per intent -------------------------------------------------------------
 
-    # ---- actions --------------------------------------------------------------------------
+    async def _presence(self, u: Understanding, ctx: Context) -> Answer:
+        return await self._infer(self.dialog.presence_answer, u, ctx.now)
 
-    async def _take_snapshot(self, u: Understanding) -> Answer:
+    async def _count(self, u: Understanding, ctx: Context) -> Answer:
+        return await self._infer(self.dialog.count_answer, u)
+
+    async def _describe(self, u: Understanding, ctx: Context) -> Answer:
+        return await self._infer(self.dialog.describe_answer, u)
+
+    async def _lights(self, u: Understanding, ctx: Context) -> Answer:
+        return self.dialog.lights_answer(u)
+
+    async def _last_seen(self, u: Understanding, ctx: Context) -> Answer:
+        # a database query: off the event loop too
+        return await self._infer(self.dialog.last_seen_answer, u, self.history, ctx.named,
+                                 ctx.now)
+
+    async def _take_snapshot(self, u: Understanding, ctx: Context) -> Answer:
         if u.camera is None:
             return Answer("There is no camera to take a snapshot with.")
         if self._snapshot_hook is None:
@@ -200,16 +308,17 @@ class DialogService:
         await self._snapshot_hook(u.camera)
         return Answer(f"Snapshot of the {u.place} taken.")
 
-    def _watch_start(self, u: Understanding, now: float) -> Answer:
+    async def _watch_start(self, u: Understanding, ctx: Context) -> Answer:
         if u.camera is None:
             return Answer("There is no camera to watch.")
         obj = u.prediction.object
-        self.watches.add(u.camera, obj, u.text, now)
+        self.watches.add(u.camera, obj, u.text, ctx.now)
         self._publish_watches()
         what = "anything" if obj == "none" else f"a {obj}"
         return Answer(f"OK, I'll tell you when {what} is{where(u.place)}.")
 
-    def _watch_stop(self, u: Understanding, named: bool) -> Answer:
+    async def _watch_stop(self, u: Understanding, ctx: Context) -> Answer:
+        named = ctx.named
         obj = u.prediction.object
         gone = self.watches.remove(camera=u.camera if named else None,
                                    obj=obj if obj != "none" else None)
@@ -219,7 +328,7 @@ class DialogService:
         return Answer(f"Stopped {len(gone)} watch{'es' if len(gone) != 1 else ''}"
                       f"{where(u.place) if named else ''}.")
 
-    def _voice_alarm(self, u: Understanding) -> Answer:
+    async def _voice_alarm(self, u: Understanding, ctx: Context) -> Answer:
         if u.prediction.intent == "arm":
             result = self.alarm.arm(arm_mode(u.text), spoken_pin(u.text), "voice")  # type: ignore[arg-type]
         else:
@@ -227,7 +336,7 @@ class DialogService:
         self._publish_alarm()
         return Answer(alarm_text(result, u.prediction.intent))
 
-    def _device(self, u: Understanding, now: float) -> Answer:
+    async def _device(self, u: Understanding, ctx: Context) -> Answer:
         device = self._device_heard(u)
         state = "on" if u.prediction.intent == "device_on" else "off"
         if device is None:
@@ -236,7 +345,7 @@ class DialogService:
                           "No devices are configured.")
         self.bus.publish_event(f"intent/{u.prediction.intent}", {
             "intent": u.prediction.intent, "device": device.device_id, "name": device.name,
-            "state": state.upper(), "text": u.text, "ts": now})
+            "state": state.upper(), "text": u.text, "ts": ctx.now})
         return Answer(f"Turning {state} the {device.name}.")
 
     def _device_heard(self, u: Understanding) -> DeviceConfig | None:
@@ -251,7 +360,7 @@ class DialogService:
             return best
         return None
 
-    def _status(self) -> Answer:
+    async def _status(self, u: Understanding, ctx: Context) -> Answer:
         cameras = self._camera_ids()
         live = sum(1 for c in cameras if self.scenes.snapshot(c) is not None)
         state = self.alarm.state.replace("_", " ")
@@ -350,17 +459,27 @@ class DialogService:
         """Keep the microphone deaf while a reply is spoken (the voice pipeline's `muted`)."""
         self._muted = muted
 
-    def _speak(self, text: str) -> None:
+    def listen_for_answers(self, listen: ListenHook) -> None:
+        """Reopen the microphone without the wake phrase after a question (`listen(seconds)`)."""
+        self._listen = listen
+
+    def _speak(self, text: str, listen: bool = False) -> None:
         argv = self.settings.tts_command
         if not argv:
+            self._reopen(listen)
             return
-        task = asyncio.get_running_loop().create_task(self._speak_muted(argv, text))
+        task = asyncio.get_running_loop().create_task(self._speak_muted(argv, text, listen))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _speak_muted(self, argv: tuple[str, ...], text: str) -> None:
+    async def _speak_muted(self, argv: tuple[str, ...], text: str, listen: bool) -> None:
         with self._muted():
             await speak(argv, text, self.settings.tts_timeout_s)
+        self._reopen(listen)
+
+    def _reopen(self, listen: bool) -> None:
+        if listen and self._listen is not None:
+            self._listen(self.settings.confirm_timeout_s)
 
     def _add_entities(self) -> None:
         self.bus.add_entity("reply", {"p": "event", "name": "Voice reply",
@@ -393,6 +512,17 @@ class DialogService:
         """For offline use without `run()`."""
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.flush_state()
+
+
+def not_caught(heard: str | None) -> str:
+    return f"{NOT_CAUGHT} I heard: {heard}." if heard else f"{NOT_CAUGHT} Could you say it again?"
+
+
+def disagree(heard: str, alternative: str, least: float = 0.5) -> bool:
+    """The open-vocabulary pass heard something else: the words overlap too little."""
+    if not heard:
+        return False
+    return fuzz.token_set_ratio(heard, alternative) < least * 100
 
 
 def alarm_text(result: AlarmResult, intent: str) -> str:

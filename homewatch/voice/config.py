@@ -69,7 +69,15 @@ class ActivationConfig(Frozen):
 class RecognizerConfig(Frozen):
     engine: Literal["auto", "vosk", "pocketsphinx"] = Field(
         default="auto", description="auto: Vosk when its model is installed, else pocketsphinx")
-    grammar: bool = Field(default=True, description="Restrict recognition to command phrases")
+    mode: Literal["auto", "lm", "grammar", "open"] = Field(
+        default="auto", description="lm: the home's own language model (pocketsphinx); "
+        "grammar: only the short command forms; open: the engine's general model; auto: lm for "
+        "pocketsphinx, open for Vosk (its general model is strong)")
+    verify: bool = Field(default=False, description="lm mode: decode again with the general "
+                         "model; a disagreement marks speech that is not a command (costs a "
+                         "second decode after the end of speech)")
+    grammar: bool | None = Field(default=None, description="Older spelling of mode: true is "
+                                 "grammar, false is open")
     vosk_model: str = Field(default="vosk-en-small",
                             description="A model directory, or a model name in models.dir")
     pronunciations: dict[str, str] = Field(
@@ -107,3 +115,13 @@ class VoiceSetup:
     models: ModelResolver = field(default_factory=lambda: ModelResolver(ModelsConfig().dir))
     places: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
+    state_dir: Path | None = None  # where the language model is cached
+
+    def mode(self, engine: str) -> str:
+        """The recognition mode for `engine` (auto and the older `grammar` flag resolved)."""
+        rcfg = self.settings.recognizer
+        if rcfg.mode != "auto":
+            return rcfg.mode
+        if rcfg.grammar is not None:
+            return "grammar" if rcfg.grammar else "open"
+        return "lm" if engine == "pocketsphinx" else "open"

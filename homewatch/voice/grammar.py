@@ -1,167 +1,29 @@
-"""Command sentences: templates with slots, expanded for the recognizers and for snapping.
-
-Template syntax (after Rhasspy): `(a | b c)` alternatives, `[x]` optional, `{slot}` one value
-of a slot, `{slot}+` one or more values (PIN digits). The same templates become a JSGF
-grammar for pocketsphinx, a phrase list for Vosk, and the phrase set a transcript is
-snapped to.
+"""The strict command grammar: the short command forms of the home's language, compiled to
+a JSGF grammar for pocketsphinx, a phrase list for Vosk, and the phrase set a transcript
+is snapped to. Sentences and their syntax live in `homewatch.language`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-# Each spoken command of the product, generalised. Slots are filled from the config.
+from homewatch.language.names import spoken_name, unique
+from homewatch.language.sentences import ANSWERS, CORE
+from homewatch.language.templates import TemplateError, expand, parse, slots_in, to_jsgf
+from homewatch.language.words import DIGITS, THINGS, plural
+
 DEFAULT_TEMPLATES: tuple[str, ...] = (
-    "is (anyone | someone | anybody) (at | in) the {place}",
-    "is there (someone | anyone | anybody | a {thing}) (in | at) the {place}",
-    "are there (any | some) {things} (in | at) the {place}",
-    "how many {things} are (in | at) the {place}",
-    "do you see (the | a) {thing} (in | at) the {place}",
-    "is the {thing} (in | at) the {place}",
-    "what do you see (in | at) the {place}",
-    "what is (in | at) the {place}",
-    "take a snapshot of the {place}",
-    "show me the {place}",
-    "arm the system",
-    "disarm the system [{digit}+]",
-    "tell me when (someone | anyone | a {thing}) is (at | in) the {place}",
-    "stop watching the {place}",
-    "are the lights on (in | at) the {place}",
-    "when did you last see (someone | anyone | a {thing} | the {thing}) (at | in) the {place}",
-    "turn (on | off) the {device}",
-    "what is the status",
+    *(t for items in CORE.values() for t in items),
+    *(t for items in ANSWERS.values() for t in items),
 )
+# Slots spoken as a run of words (a PIN): one placeholder in the phrase set.
+SEQUENCES: Mapping[str, str] = {"pin": "digit", "digit": "digit"}
 
-THINGS: tuple[str, ...] = (
-    "person", "car", "truck", "bicycle", "motorcycle", "bus", "dog", "cat", "bird", "package",
-)
-PLURALS: dict[str, str] = {"person": "people", "bus": "buses"}
-DIGITS: tuple[str, ...] = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-)
-REPEAT = "+"
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    name: str
-    repeat: bool = False
-
-    @property
-    def placeholder(self) -> str:
-        return f"<{self.name}{REPEAT if self.repeat else ''}>"
-
-
-@dataclass(frozen=True, slots=True)
-class Seq:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Alt:
-    options: tuple[Seq, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Opt:
-    body: Seq
-
-
-Node = Word | Slot | Seq | Alt | Opt
-
-_TOKEN = re.compile(r"\{[a-z_]+\}\+?|[()\[\]|]|[^\s()\[\]|{}]+")
-
-
-class TemplateError(ValueError):
-    """A command template that does not parse."""
-
-
-def parse_template(text: str) -> Seq:
-    tokens = _TOKEN.findall(text.lower())
-    seq, pos = _parse_alternatives(tokens, 0, text)
-    if pos != len(tokens):
-        raise TemplateError(f"unbalanced brackets in template {text!r}")
-    if len(seq.options) != 1:
-        return Seq((seq,))
-    return seq.options[0]
-
-
-def _parse_alternatives(tokens: list[str], pos: int, text: str) -> tuple[Alt, int]:
-    options: list[Seq] = []
-    items: list[Node] = []
-    while pos < len(tokens):
-        tok = tokens[pos]
-        if tok in (")", "]"):
-            break
-        pos += 1
-        if tok == "|":
-            options.append(Seq(tuple(items)))
-            items = []
-        elif tok in ("(", "["):
-            inner, pos = _parse_alternatives(tokens, pos, text)
-            closing = ")" if tok == "(" else "]"
-            if pos >= len(tokens) or tokens[pos] != closing:
-                raise TemplateError(f"missing {closing!r} in template {text!r}")
-            pos += 1
-            group = Seq((inner,)) if len(inner.options) > 1 else inner.options[0]
-            items.append(group if tok == "(" else Opt(group))
-        elif tok.startswith("{"):
-            items.append(Slot(tok.strip("{}+"), tok.endswith(REPEAT)))
-        else:
-            items.append(Word(tok))
-    options.append(Seq(tuple(items)))
-    if any(not o.items for o in options):
-        raise TemplateError(f"empty alternative in template {text!r}")
-    return Alt(tuple(options)), pos
-
-
-def expand(node: Node, slots: Mapping[str, Sequence[str]]) -> list[str]:
-    """Every phrase a node can produce; repeated slots stay as their placeholder."""
-    if isinstance(node, Word):
-        return [node.text]
-    if isinstance(node, Slot):
-        return [node.placeholder] if node.repeat else list(_slot_values(node.name, slots))
-    if isinstance(node, Opt):
-        return ["", *expand(node.body, slots)]
-    if isinstance(node, Alt):
-        return [p for option in node.options for p in expand(option, slots)]
-    phrases = [""]
-    for item in node.items:
-        phrases = [f"{a} {b}".strip() for a in phrases for b in expand(item, slots)]
-    return phrases
-
-
-def _slot_values(name: str, slots: Mapping[str, Sequence[str]]) -> Sequence[str]:
-    if name not in slots:
-        raise TemplateError(f"unknown slot {{{name}}}; known: {', '.join(sorted(slots))}")
-    return slots[name]
-
-
-def to_jsgf(node: Node) -> str:
-    if isinstance(node, Word):
-        return node.text
-    if isinstance(node, Slot):
-        return f"<{node.name}>{REPEAT if node.repeat else ''}"
-    if isinstance(node, Opt):
-        return f"[ {to_jsgf(node.body)} ]"
-    if isinstance(node, Alt):
-        return "( " + " | ".join(to_jsgf(o) for o in node.options) + " )"
-    return " ".join(to_jsgf(i) for i in node.items)
-
-
-def spoken_name(name: str) -> str:
-    """`front_door` → `front door`: how a configured name is said."""
-    return " ".join(re.sub(r"[^\w']+|_", " ", name.lower()).split())
+__all__ = ["DEFAULT_TEMPLATES", "CommandGrammar", "Snap", "TemplateError", "spoken_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,58 +46,75 @@ class CommandGrammar:
         snap_threshold: float = 80.0,
     ) -> None:
         self.templates = tuple(templates)
+        things = tuple(plural(t) for t in THINGS)
         self.slots: dict[str, tuple[str, ...]] = {
-            "place": _unique(spoken_name(p) for p in places),
-            "device": _unique(spoken_name(d) for d in devices),
-            "thing": THINGS,
-            "things": tuple(PLURALS.get(t, t + "s") for t in THINGS),
-            "digit": DIGITS,
+            "place": unique(spoken_name(p) for p in places),
+            "device": unique(spoken_name(d) for d in devices),
+            "obj": THINGS, "thing": THINGS, "objs": things, "things": things,
+            "digit": DIGITS, "pin": DIGITS,
         }
         self.wake_phrase = spoken_name(wake_phrase) if wake_phrase else None
         self.snap_threshold = snap_threshold
-        self._parsed = tuple(parse_template(t) for t in self.templates)
+        self._parsed = tuple(parse(t) for t in self.templates)
         self._check_slots()
 
+    def _used(self) -> list[str]:
+        return list(dict.fromkeys(s.name for seq in self._parsed for s in slots_in(seq)))
+
+    def _sequence_slots(self) -> list[str]:
+        return list(dict.fromkeys(s.name for seq in self._parsed for s in slots_in(seq)
+                                  if s.repeat or s.name in SEQUENCES))
+
     def _check_slots(self) -> None:
-        for seq in self._parsed:
-            for slot in _slots_in(seq):
-                values = _slot_values(slot.name, self.slots)
-                if not values:
-                    raise TemplateError(f"slot {{{slot.name}}} has no values; configure some")
+        for name in self._used():
+            if name not in self.slots:
+                raise TemplateError(f"unknown slot {{{name}}}; known: "
+                                    f"{', '.join(sorted(self.slots))}")
+            if not self.slots[name]:
+                raise TemplateError(f"slot {{{name}}} has no values; configure some")
+
+    def _phrase_slots(self) -> dict[str, Sequence[str]]:
+        """Slot values for expansion: runs of digits stay one placeholder."""
+        values: dict[str, Sequence[str]] = dict(self.slots)
+        for name in SEQUENCES:
+            values[name] = ["<digit>"]
+        return values
 
     @cached_property
     def phrases(self) -> tuple[str, ...]:
-        """Every command sentence, repeated slots as placeholders (`<digit+>`)."""
-        return _unique(p for seq in self._parsed for p in expand(seq, self.slots))
+        """Every command sentence, digit runs as the placeholder `<digit>`."""
+        slots = self._phrase_slots()
+        return unique(p for seq in self._parsed for p in expand(seq, slots))
 
     @cached_property
     def words(self) -> tuple[str, ...]:
         found = {w for p in self.phrases for w in p.split() if not w.startswith("<")}
-        for slot in (s for seq in self._parsed for s in _slots_in(seq) if s.repeat):
-            found.update(w for v in self.slots[slot.name] for w in v.split())
+        if self._sequence_slots():
+            found.update(DIGITS)
         if self.wake_phrase:
             found.update(self.wake_phrase.split())
         return tuple(sorted(found))
 
     def jsgf(self) -> str:
+        rules = {name: "<digit>+" if name in SEQUENCES else f"<{name}>" for name in self.slots}
         wake = f"[ {self.wake_phrase} ] " if self.wake_phrase else ""
-        body = " | ".join(f"( {to_jsgf(seq)} )" for seq in self._parsed)
+        body = " | ".join(f"( {to_jsgf(seq, rules)} )" for seq in self._parsed)
         lines = ["#JSGF V1.0;", "grammar homewatch;", f"public <command> = {wake}( {body} );"]
-        for name in sorted({s.name for seq in self._parsed for s in _slots_in(seq)}):
-            values = " | ".join(self.slots[name])
-            lines.append(f"<{name}> = ( {values} );")
+        used = {"digit" if n in SEQUENCES else n for n in self._used()}
+        for name in sorted(used):
+            lines.append(f"<{name}> = ( {' | '.join(self.slots[name])} );")
         return "\n".join(lines) + "\n"
 
     def vosk_phrases(self) -> list[str]:
         """Phrase list for a Vosk grammar (which loops over phrases, so parts concatenate)."""
         out: list[str] = []
         for phrase in self.phrases:
-            out.extend(part.strip() for part in re.split(r"<[a-z_]+\+>", phrase) if part.strip())
-        for slot in (s for seq in self._parsed for s in _slots_in(seq) if s.repeat):
-            out.extend(self.slots[slot.name])
+            out.extend(part.strip() for part in phrase.split("<digit>") if part.strip())
+        if self._sequence_slots():
+            out.extend(DIGITS)
         if self.wake_phrase:
             out.append(self.wake_phrase)
-        return [*_unique(out), "[unk]"]
+        return [*unique(out), "[unk]"]
 
     def snap(self, raw: str) -> Snap:
         """Nearest command sentence when close enough; otherwise the raw text itself."""
@@ -269,15 +148,13 @@ class CommandGrammar:
 
     def _mask_repeats(self, text: str) -> tuple[str, list[tuple[str, list[str]]]]:
         """Replace runs of repeated-slot words (digits) by their placeholder."""
-        repeat_slots = {s.name for seq in self._parsed for s in _slots_in(seq) if s.repeat}
         out: list[str] = []
         runs: list[tuple[str, list[str]]] = []
         for word in text.split():
-            slot = next((n for n in repeat_slots if word in self.slots[n]), None)
-            if slot is None:
+            if word not in DIGITS or not self._sequence_slots():
                 out.append(word)
                 continue
-            placeholder = Slot(slot, True).placeholder
+            placeholder = "<digit>"
             if out and out[-1] == placeholder:
                 runs[-1][1].append(word)
             else:
@@ -297,20 +174,3 @@ class CommandGrammar:
             else:
                 words.append(word)
         return " ".join(words)
-
-
-def _slots_in(node: Node) -> Iterable[Slot]:
-    if isinstance(node, Slot):
-        yield node
-    elif isinstance(node, Opt):
-        yield from _slots_in(node.body)
-    elif isinstance(node, Alt):
-        for option in node.options:
-            yield from _slots_in(option)
-    elif isinstance(node, Seq):
-        for item in node.items:
-            yield from _slots_in(item)
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))

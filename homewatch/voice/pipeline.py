@@ -167,10 +167,14 @@ class VoicePipeline:
         transcript = stream.result()
         latency = time.perf_counter() - ended
         self.stats.decode_seconds += latency
-        snap = self.grammar.snap(transcript.text)
-        utt = Utterance(text=snap.text, raw=transcript.text, confidence=transcript.confidence,
+        # The home's language model hears paraphrases: snapping them to the nearest short
+        # command form would change what was said.
+        text = transcript.text if self.recognizer.mode == "lm" \
+            else self.grammar.snap(transcript.text).text
+        utt = Utterance(text=text, raw=transcript.text, confidence=transcript.confidence,
                         words=transcript.words, recognizer=self.recognizer.name,
-                        duration=event.duration, latency=latency, ts=time.time())
+                        duration=event.duration, latency=latency, ts=time.time(),
+                        alternative=transcript.open_text)
         if not self.activation.accept(utt.text):
             self.stats.ignored += 1
             return

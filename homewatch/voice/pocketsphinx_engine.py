@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 
 from pocketsphinx import Decoder
 
@@ -18,6 +19,7 @@ from homewatch.voice.recognizers import Transcript, mean_confidence
 log = logging.getLogger(__name__)
 
 GRAMMAR_SEARCH = "commands"
+LM_SEARCH = "home"
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
 _ALTERNATE = re.compile(r"\(\d+\)$")
 
@@ -32,9 +34,15 @@ class PocketsphinxRecognizer:
     """
 
     def __init__(self, grammar: CommandGrammar | None = None,
-                 pronunciations: Mapping[str, str] | None = None) -> None:
+                 pronunciations: Mapping[str, str] | None = None, *,
+                 language_model: Path | None = None, verify: bool = False) -> None:
+        """`language_model` (ARPA) selects lm mode, else `grammar` the strict grammar, else
+        the general English model. `verify` decodes lm-mode speech a second time with the
+        general model, so speech that is not a command shows as a disagreement."""
         self.name = "pocketsphinx"
-        self.grammar = grammar is not None
+        self.mode = "lm" if language_model else "grammar" if grammar is not None else "open"
+        self.grammar = self.mode == "grammar"
+        self.verify = verify and self.mode == "lm"
         self.added_words: dict[str, tuple[str, str]] = {}
         self.warm = False
         self._lock = threading.Lock()
@@ -43,7 +51,18 @@ class PocketsphinxRecognizer:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"pocketsphinx could not load its English model: {exc}") from exc
         custom = {k.lower(): v for k, v in (pronunciations or {}).items()}
-        if grammar is not None:
+        self.open_search = self._decoder.current_search()
+        if language_model is not None:
+            from homewatch.voice.language_model import vocabulary
+
+            self._add_missing_words(vocabulary(language_model), custom)
+            try:
+                self._decoder.add_lm_file(LM_SEARCH, str(language_model))
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"pocketsphinx rejected the language model "
+                                 f"{language_model}: {exc}") from exc
+            self._decoder.activate_search(LM_SEARCH)
+        elif grammar is not None:
             self._add_missing_words(grammar.words, custom)
             try:
                 self._decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar.jsgf())
@@ -54,7 +73,7 @@ class PocketsphinxRecognizer:
             self._add_missing_words(tuple(custom), custom)
 
     def _add_missing_words(self, words: tuple[str, ...], custom: Mapping[str, str]) -> None:
-        missing = [w for w in words if self._decoder.lookup_word(w) is None]
+        missing = [w for w in dict.fromkeys(words) if self._decoder.lookup_word(w) is None]
         for i, word in enumerate(missing):
             phones, how = pronounce(word, self._decoder.lookup_word, custom)
             try:
@@ -84,7 +103,7 @@ class PocketsphinxStream:
         self._decoder = decoder
         self._lock = lock
         self._open = True
-        self._audio: list[bytes] | None = None if owner.warm else []
+        self._audio: list[bytes] | None = None if owner.warm and not owner.verify else []
 
     def accept(self, pcm: bytes) -> None:
         if pcm:
@@ -95,15 +114,31 @@ class PocketsphinxStream:
     def result(self) -> Transcript:
         try:
             self._decoder.end_utt()
-            if self._audio:
+            if self._audio and not self._owner.warm:
                 self._decoder.start_utt()
                 self._decoder.process_raw(b"".join(self._audio), False, True)
                 self._decoder.end_utt()
                 self._owner.warm = True
-            return self._transcript()
+            heard = self._transcript()
+            if self._owner.verify and self._audio and heard.text:
+                return Transcript(heard.text, heard.words, heard.confidence,
+                                  self._open_pass(b"".join(self._audio)))
+            return heard
         finally:
             self._open = False
             self._lock.release()
+
+    def _open_pass(self, pcm: bytes) -> str:
+        """The same audio through the general English model."""
+        own = self._decoder.current_search()
+        self._decoder.activate_search(self._owner.open_search)
+        try:
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, False, True)
+            self._decoder.end_utt()
+            return self._transcript().text
+        finally:
+            self._decoder.activate_search(own)
 
     def _transcript(self) -> Transcript:
         hyp = self._decoder.hyp()

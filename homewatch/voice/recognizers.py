@@ -31,6 +31,8 @@ class Transcript:
     text: str
     words: tuple[Word, ...]
     confidence: float
+    # What a second, open-vocabulary pass heard in the same audio (None: no second pass).
+    open_text: str | None = None
 
 
 class RecognizerStream(Protocol):
@@ -46,7 +48,8 @@ class RecognizerStream(Protocol):
 
 class Recognizer(Protocol):
     name: str
-    grammar: bool
+    mode: str  # lm, grammar or open
+    grammar: bool  # mode == "grammar": transcripts are snapped to the command phrases
 
     def stream(self) -> RecognizerStream: ...
 
@@ -56,8 +59,9 @@ def mean_confidence(words: tuple[Word, ...]) -> float:
 
 
 def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
-                    engine: str | None = None) -> Recognizer:
-    """Load the configured engine (`auto`: Vosk when its model is installed, else pocketsphinx)."""
+                    engine: str | None = None, mode: str | None = None) -> Recognizer:
+    """Load the configured engine (`auto`: Vosk when its model is installed, else pocketsphinx)
+    in the configured mode; no `grammar` means open vocabulary."""
     from homewatch.voice.vosk_engine import VoskRecognizer, find_vosk_model
 
     rcfg = setup.settings.recognizer
@@ -67,17 +71,25 @@ def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
         if choice == "pocketsphinx":
             # auto: pocketsphinx is the expected choice until a Vosk model is pulled
             setup.models.fallback("Vosk model", rcfg.vosk_model, "pocketsphinx", logging.INFO)
+    how = "open" if grammar is None else mode or setup.mode(choice)
     if choice == "vosk":
         found = setup.models.find(rcfg.vosk_model)
         try:
-            return VoskRecognizer(found or setup.models.candidates(rcfg.vosk_model)[0], grammar)
+            return VoskRecognizer(found or setup.models.candidates(rcfg.vosk_model)[0],
+                                  grammar if how == "grammar" else None)
         except NativeLibraryError as exc:
             if (engine or rcfg.engine) != "auto":
                 raise
             log.warning("%s; using pocketsphinx instead", exc)
             choice = "pocketsphinx"
+            how = "open" if grammar is None else mode or setup.mode(choice)
     if choice == "pocketsphinx":
+        from homewatch.voice.language_model import language_model
         from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
 
-        return PocketsphinxRecognizer(grammar, rcfg.pronunciations)
+        if how == "lm":
+            return PocketsphinxRecognizer(grammar, rcfg.pronunciations,
+                                          language_model=language_model(setup),
+                                          verify=rcfg.verify)
+        return PocketsphinxRecognizer(grammar if how == "grammar" else None, rcfg.pronunciations)
     raise ValueError(f"unknown recognizer {choice!r}; choose one of: auto, {', '.join(ENGINES)}")

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from homewatch.core.bus import Bus, Command, CommandRejected
@@ -63,6 +64,10 @@ class VoiceService:
             "stat_t": f"~/{LAST}", "json_attr_t": f"~/{LAST_ATTRIBUTES}",
         })
 
+    def listen(self, seconds: float) -> None:
+        """Take the next utterance without the wake phrase (an answer to a question)."""
+        self.activation.listen(seconds)
+
     def mute(self, seconds: float) -> None:
         """Stop listening for `seconds` (call it while speaking a reply)."""
         self.activation.mute(seconds)
@@ -86,6 +91,7 @@ class VoiceService:
             "source": source.name if source else self.settings.source.type,
             "recognizer": self._recognizer.name if self._recognizer else None,
             "grammar": bool(self._recognizer and self._recognizer.grammar),
+            "mode": self._recognizer.mode if self._recognizer else None,
             "real_time_factor": round(stats.real_time_factor, 4),
             "latency_last_s": round(stats.last_latency, 4),
             "latency_mean_s": round(stats.latency_total / stats.utterances, 4)
@@ -140,7 +146,7 @@ class VoiceService:
 
     def _load_recognizer(self) -> Recognizer:
         """The configured engine; pocketsphinx when Vosk's model or library is missing."""
-        grammar = self.grammar if self.settings.recognizer.grammar else None
+        grammar = self.grammar
         try:
             return load_recognizer(self.setup, grammar)
         except (ModelError, NativeLibraryError) as exc:
@@ -164,6 +170,8 @@ class VoiceService:
             log.warning("voice: utterance dropped, the consumer is behind: %r", utt.text)
 
     async def _deliver(self, utt: Utterance) -> None:
+        # What was said after the wake phrase; the raw text stays in `raw`.
+        utt = replace(utt, text=self.grammar.split_wake(utt.text)[1])
         payload = utterance_payload(utt)
         self.bus.publish_event(TRANSCRIPT, payload)
         self.bus.publish_state(LAST, sensor_state(utt.text))

@@ -35,7 +35,7 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None,
     end_of_speech = time.monotonic()
     transcript = stream.result()
     latency = time.monotonic() - end_of_speech
-    snap = grammar.snap(transcript.text) if grammar else None
+    snap = grammar.snap(transcript.text) if grammar and recognizer.mode != "lm" else None
     return Utterance(
         text=snap.text if snap else transcript.text,
         raw=transcript.text,
@@ -45,11 +45,13 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None,
         duration=samples / SAMPLE_RATE,
         latency=latency,
         ts=time.time(),
+        alternative=transcript.open_text,
     )
 
 
 def transcribe_file(path: Path, setup: VoiceSetup | None = None, grammar: bool = True,
-                    recognizer: Recognizer | str | None = None) -> Utterance:
+                    recognizer: Recognizer | str | None = None,
+                    mode: str | None = None) -> Utterance:
     """Transcribe one WAV file (any rate, 16-bit) as one utterance.
 
     `recognizer` is a loaded recognizer to reuse, an engine name, or None for the config's.
@@ -59,5 +61,5 @@ def transcribe_file(path: Path, setup: VoiceSetup | None = None, grammar: bool =
     commands = command_grammar(cfg)
     pcm = wav_chunks(Path(path))
     if recognizer is None or isinstance(recognizer, str):
-        recognizer = load_recognizer(cfg, commands if grammar else None, recognizer)
+        recognizer = load_recognizer(cfg, commands if grammar else None, recognizer, mode)
     return recognize_pcm(recognizer, commands, pcm)

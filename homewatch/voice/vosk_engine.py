@@ -145,6 +145,7 @@ class VoskRecognizer:
         self.unknown_words: set[str] = set()
         phrases = self._fit(grammar.vosk_phrases()) if grammar else None
         self.grammar = bool(phrases)
+        self.mode = "grammar" if self.grammar else "open"
         self._grammar_json = json.dumps(phrases) if phrases else None
 
     def _fit(self, phrases: list[str]) -> list[str] | None:

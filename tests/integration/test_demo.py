@@ -21,7 +21,7 @@ def test_demo_answers_the_spoken_question_and_ends_by_itself() -> None:
     out = result.stdout
     assert "homewatch/demo/status  online" in out
     assert '"type": "new"' in out and '"label": "person"' in out
-    assert "question: 'hey homewatch is anyone at the front door'" in out
+    assert "question: 'is anyone at the front door'" in out  # the wake phrase left out
     assert "answer:   'Yes," in out and "at the front door" in out
     assert "<Home Assistant discovery:" in out
     assert "homewatch/demo/status  offline" in out

@@ -12,6 +12,7 @@ from homewatch.config.slices import dialog_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.model import PACKAGED, FusionModel
+from homewatch.understanding.replies import Reply
 from homewatch.understanding.service import DialogService
 
 CAMERAS = ("front_door", "back_door", "garden", "living_room", "driveway", "kitchen",
@@ -102,3 +103,11 @@ def service(tmp_path: Path, bus: MemoryBus, scenes: Scenes, history: History,
                         clock=lambda: NOW)
     yield svc
     svc.close()
+
+
+async def confirmed(service: DialogService, text: str) -> Reply:
+    """Ask, and say "yes" when the service asks back (risky requests)."""
+    reply = await service.ask(text)
+    if reply.confirmation != "asked":
+        return reply
+    return await service.ask("yes")

@@ -12,7 +12,7 @@ import pytest
 from homewatch.config.slices import dialog_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.understanding.service import DialogService
-from tests.understanding.conftest import NOW, History, Scenes, flicker, person, scene
+from tests.understanding.conftest import NOW, History, Scenes, confirmed, flicker, person, scene
 
 
 def test_presence_yes_with_count_and_age(service: DialogService, scenes: Scenes,
@@ -117,12 +117,12 @@ def test_snapshot_uses_the_hook(tmp_path: object, bus: MemoryBus, scenes: Scenes
 
 
 def test_device_on_publishes_intent(service: DialogService, bus: MemoryBus) -> None:
-    reply = asyncio.run(service.ask("turn on the porch light"))
+    reply = asyncio.run(confirmed(service, "turn on the porch light"))
     assert reply.intent == "device_on"
     [event] = bus.json_events("intent/device_on")
     assert event["device"] == "porch_light"
     assert event["state"] == "ON"
-    reply = asyncio.run(service.ask("switch off the kitchen light"))
+    reply = asyncio.run(confirmed(service, "switch off the kitchen light"))
     assert reply.intent == "device_off"
     assert bus.json_events("intent/device_off")[0]["device"] == "kitchen_light"
 
@@ -143,15 +143,16 @@ def test_status(service: DialogService, scenes: Scenes) -> None:
 def test_disarm_needs_the_right_pin_and_is_rate_limited(
         service: DialogService, bus: MemoryBus, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    asyncio.run(service.ask("arm the system"))
+    asyncio.run(confirmed(service, "arm the system"))
     assert bus.states["alarm/state"] == b"armed_away"
-    reply = asyncio.run(service.ask("disarm the system"))
+    reply = asyncio.run(confirmed(service, "disarm the system"))
     assert reply.intent == "disarm"
     assert "need the alarm code" in reply.text
     for _ in range(3):
-        reply = asyncio.run(service.ask("disarm the system nine nine nine nine"))
+        reply = asyncio.run(confirmed(service, "disarm the system nine nine nine nine"))
     assert "Too many wrong codes" in reply.text
-    reply = asyncio.run(service.ask("disarm the system one two three four"))  # right, but locked
+    # right, but locked
+    reply = asyncio.run(confirmed(service, "disarm the system one two three four"))
     assert "Too many wrong codes" in reply.text
     assert bus.states["alarm/state"] == b"armed_away"
     assert "wrong code" in caplog.text
@@ -159,8 +160,8 @@ def test_disarm_needs_the_right_pin_and_is_rate_limited(
 
 
 def test_disarm_with_the_right_pin(service: DialogService, bus: MemoryBus) -> None:
-    asyncio.run(service.ask("arm the system"))
-    reply = asyncio.run(service.ask("disarm the system one two three four"))
+    asyncio.run(confirmed(service, "arm the system"))
+    reply = asyncio.run(confirmed(service, "disarm the system one two three four"))
     assert reply.text == "Alarm disarmed."
     assert bus.states["alarm/state"] == b"disarmed"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from homewatch.language.templates import sample
 from homewatch.training.dataset import Generator, generate
-from homewatch.training.grammar import sample
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.schema import INTENTS
 

@@ -11,7 +11,15 @@ from homewatch.core.bus import MemoryBus
 from homewatch.understanding.model import FusionModel
 from homewatch.understanding.service import DialogService
 from homewatch.understanding.watches import Hysteresis, WatchStore
-from tests.understanding.conftest import History, Scenes, flicker, make_config, person, scene
+from tests.understanding.conftest import (
+    History,
+    Scenes,
+    confirmed,
+    flicker,
+    make_config,
+    person,
+    scene,
+)
 
 
 def test_watch_fires_once_and_not_on_flicker(service: DialogService, scenes: Scenes,
@@ -56,7 +64,7 @@ def test_watches_persist_and_stop_by_voice(tmp_path: Path, scenes: Scenes,
     second = DialogService(dialog_setup(config), bus, scenes, history, model=model)
     try:
         assert [(w.camera, w.object) for w in second.watches.all()] == [("garden", "car")]
-        reply = asyncio.run(second.ask("stop watching the garden"))
+        reply = asyncio.run(confirmed(second, "stop watching the garden"))
         assert reply.intent == "watch_stop"
         assert json.loads(bus.states["watches"]) == []
     finally:

@@ -98,8 +98,11 @@ def test_wake_mode_ignores_commands_without_the_wake_phrase(
         return service
 
     service = asyncio.run(main())
-    assert [m["text"] for m in bus.json_events("voice/transcript")] == [
-        "hey homewatch is anyone at the front door"]
+    # Published without the wake phrase (also the Home Assistant sensor); `raw` keeps it.
+    [published] = bus.json_events("voice/transcript")
+    assert published["text"] == "is anyone at the front door"
+    assert published["raw"] == "hey homewatch is anyone at the front door"
+    assert bus.states["voice/last"] == b"is anyone at the front door"
     assert service.stats()["ignored"] == 1
 
 
@@ -194,6 +197,7 @@ class FlakyRecognizer:
         self.inner = inner
         self.name = inner.name
         self.grammar = inner.grammar
+        self.mode = inner.mode
         self.failed = False
 
     def stream(self) -> Any:

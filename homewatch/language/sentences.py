@@ -1,54 +1,21 @@
 # ruff: noqa: E501  (one template per line reads best)
-"""Command templates (many paraphrases per intent), object words and out-of-domain sentences.
+"""Every sentence of the home, per intent, in the one template syntax (`templates.py`).
 
 Slots: `{a_obj}` "a dog"/"someone", `{objs}` "dogs"/"people", `{the_obj}` "the dog",
 `{obj}` "dog", `{anything}` object-less "anything"/"something", `{place}` a camera or zone
-name, `{device}` a device name, `{pin}` spoken digits. `{p}` is a preposition before a place
-("at the {place}") and `{wp}` an optional "at the {place}".
+name, `{device}` a device name, `{pin}` spoken digits.
+
+`TEMPLATES` are the paraphrases the fusion model learns and the language model is estimated
+from; `CORE` are the short forms of the strict recognition grammar (also in the language
+model); `OUT_OF_DOMAIN_TEMPLATES` are what the model learns to call `unknown`; `ANSWERS` are
+the replies to a confirmation question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-# Singular nouns, plural nouns and (person only) pronoun-like forms, per scene class.
-OBJECT_WORDS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "person": (("person", "man", "woman", "kid", "child", "visitor", "stranger", "intruder",
-                "guy", "human", "burglar", "boy", "girl", "pedestrian"),
-               ("people", "persons", "men", "women", "kids", "children", "visitors",
-                "strangers", "guys", "humans", "folks", "intruders", "pedestrians")),
-    "car": (("car", "vehicle", "automobile", "auto", "sedan", "taxi"),
-            ("cars", "vehicles", "automobiles", "autos", "taxis")),
-    "truck": (("truck", "lorry", "van", "pickup", "pickup truck", "delivery truck"),
-              ("trucks", "lorries", "vans", "pickups")),
-    "bicycle": (("bicycle", "bike", "push bike", "cycle"), ("bicycles", "bikes", "cycles")),
-    "motorcycle": (("motorcycle", "motorbike", "scooter", "moped"),
-                   ("motorcycles", "motorbikes", "scooters", "mopeds")),
-    "bus": (("bus", "coach", "school bus", "minibus"), ("buses", "busses", "coaches")),
-    "dog": (("dog", "puppy", "doggy", "pup", "hound", "pooch", "doggo"),
-            ("dogs", "puppies", "doggies", "pups", "hounds")),
-    "cat": (("cat", "kitty", "kitten", "pussycat", "tomcat"), ("cats", "kitties", "kittens")),
-    "bird": (("bird", "pigeon", "crow", "sparrow", "seagull", "magpie", "robin"),
-             ("birds", "pigeons", "crows", "sparrows", "seagulls")),
-    "package": (("package", "parcel", "delivery", "box", "packet"),
-                ("packages", "parcels", "deliveries", "boxes", "packets")),
-}
-PERSON_PRONOUNS = ("someone", "somebody", "anyone", "anybody", "a person", "any person",
-                   "any people", "anybody at all", "a human")
-ANYTHING = ("anything", "something", "anything at all", "any movement", "any activity")
-
-# Raw place and device words: used when the gazetteer did not replace a name.
-PLACES = ("front door", "back door", "garden", "driveway", "kitchen", "living room", "garage",
-          "backyard", "porch", "hallway", "yard", "street", "entrance", "patio", "gate",
-          "front yard", "back yard", "office", "basement", "shed", "stairs", "balcony",
-          "nursery", "side door", "parking", "lobby", "bedroom", "terrace", "carport")
-DEVICES = ("porch light", "kitchen light", "lights", "fan", "heater", "tv", "television",
-           "coffee maker", "sprinkler", "garden lights", "lamp", "radio", "air conditioner",
-           "boiler", "plug", "music", "hallway light", "christmas lights", "pump", "fountain")
-WAKE = ("hey homewatch", "ok homewatch", "homewatch", "hey home watch", "hi homewatch",
-        "hello homewatch")
-
-# `_p` helpers keep the templates short.
+# Prepositions before a place keep the templates short.
 _P = "(at|in|on|by|near|outside|around|inside|over) the {place}"
 _WP = f"[{_P}]"
 
@@ -297,3 +264,32 @@ OUT_OF_DOMAIN_TEMPLATES: list[str] = [
     "(how much|what) does (a coffee|gas|bread|the car) cost",
     "(tell|show) me (the news|the stock market|sports scores|a recipe)",
 ]
+
+CORE: Mapping[str, list[str]] = {
+    "ask_presence": [
+        "is (anyone|someone|anybody) (at|in) the {place}",
+        "is there (someone|anyone|anybody|a {obj}) (in|at) the {place}",
+        "are there (any|some) {objs} (in|at) the {place}",
+        "do you see (the|a) {obj} (in|at) the {place}",
+        "is the {obj} (in|at) the {place}",
+    ],
+    "ask_count": ["how many {objs} are (in|at) the {place}"],
+    "describe": ["what do you see (in|at) the {place}", "what is (in|at) the {place}"],
+    "snapshot": ["take a snapshot of the {place}", "show me the {place}"],
+    "arm": ["arm the system"],
+    "disarm": ["disarm the system [{pin}]"],
+    "watch_start": ["tell me when (someone|anyone|a {obj}) is (at|in) the {place}"],
+    "watch_stop": ["stop watching the {place}"],
+    "ask_lights": ["are the lights on (in|at) the {place}"],
+    "last_seen": ["when did you last see (someone|anyone|a {obj}|the {obj}) (at|in) the {place}"],
+    "device_on": ["turn on the {device}"],
+    "device_off": ["turn off the {device}"],
+    "status": ["what is the status"],
+}
+
+# Replies to "Turn on the porch light?"
+ANSWERS: Mapping[str, list[str]] = {
+    "yes": ["(yes|yeah|yep|sure|okay|ok|correct|right|do it|go ahead)[ please]",
+            "yes (do it|go ahead|that's right)"],
+    "no": ["(no|nope|cancel|stop|never mind|don't)[ thanks]", "no (don't|cancel|thanks)"],
+}
