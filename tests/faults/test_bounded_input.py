@@ -24,6 +24,7 @@ from tests.conftest import AUDIO, MEDIA
 from tests.foundation.test_daemon import start_daemon
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
+from tests.support.daemon import run_daemon
 from tests.support.mqtt import Recorder
 
 BASE = "homewatch/testnode"
@@ -72,20 +73,14 @@ def test_deeply_nested_json_gets_an_error_reply_and_one_log_line(
     supervisor = Supervisor(make_config(tmp_path, mosquitto.port))
     nested = '{"action": ' + "[" * 20_000 + "]" * 20_000 + "}"  # under the size limit
 
-    async def main() -> int:
-        daemon = asyncio.create_task(supervisor.run())
-        try:
-            await asyncio.to_thread(recorder.wait_for, lambda ms: supervisor.link.connected)
-            for _ in range(20):
-                recorder.publish(f"{BASE}/alarm/set", nested)
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/error", 20)
-        finally:
-            supervisor.request_stop()
-        return await daemon
+    async def body() -> None:
+        await asyncio.to_thread(recorder.wait_for, lambda ms: supervisor.link.connected)
+        for _ in range(20):
+            recorder.publish(f"{BASE}/alarm/set", nested)
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/error", 20)
 
     with caplog.at_level(logging.WARNING):
-        assert asyncio.run(main()) == 0
-    recorder.close()
+        run_daemon(supervisor, body, recorder)
     errors = [json.loads(m.payload) for m in recorder.on(f"{BASE}/error")]
     assert {e["code"] for e in errors} == {"bad_payload"}
     assert "Traceback" not in caplog.text
@@ -140,22 +135,14 @@ def test_bad_voice_source_is_retried_and_cameras_keep_working(
         got = recorder.on(f"{BASE}/stats")
         return json.loads(got[-1].payload) if got else {}  # type: ignore[no-any-return]
 
-    async def main() -> int:
-        daemon = asyncio.create_task(supervisor.run())
-        try:
-            await asyncio.to_thread(recorder.wait_for, lambda ms: "audio error" in str(
-                stats().get("problem")))
-            await asyncio.to_thread(recorder.wait_for, lambda ms: any(
-                m.topic.endswith("front_door/status") and m.payload == b"online" for m in ms))
-            shutil.copy(AUDIO / "c08_piper.wav", mic)  # the file is fixed: picked up again
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/voice/transcript", 1, 60)
-        finally:
-            supervisor.request_stop()
-        return await daemon
+    async def body() -> None:
+        await asyncio.to_thread(recorder.wait_for, lambda ms: "audio error" in str(
+            stats().get("problem")))
+        await asyncio.to_thread(recorder.wait_for, lambda ms: any(
+            m.topic.endswith("front_door/status") and m.payload == b"online" for m in ms))
+        shutil.copy(AUDIO / "c08_piper.wav", mic)  # the file is fixed: picked up again
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/voice/transcript", 1, 60)
 
-    try:
-        assert asyncio.run(main()) == 0
-    finally:
-        recorder.close()
+    run_daemon(supervisor, body, recorder)
     transcript = json.loads(recorder.on(f"{BASE}/voice/transcript")[0].payload)
     assert transcript["text"] == "arm the system"

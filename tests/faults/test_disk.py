@@ -25,6 +25,7 @@ from homewatch.vision.history import SqliteHistory
 from tests.foundation.test_link import with_link
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
+from tests.support.daemon import run_daemon
 from tests.support.mqtt import Recorder
 from tests.support.waiting import eventually
 
@@ -142,24 +143,16 @@ def test_daemon_runs_on_a_full_state_directory(mosquitto: Mosquitto, small_fs: P
         stats = recorder.on(f"{BASE}/stats")
         return json.loads(stats[-1].payload)["problem"] if stats else None
 
-    async def main() -> int:
-        daemon = asyncio.create_task(supervisor.run())
-        try:
-            await asyncio.to_thread(recorder.wait_for, lambda ms: problem() is not None)
-            recorder.publish(f"{BASE}/alarm/set", "ARM_AWAY")
-            await asyncio.to_thread(recorder.wait_for, lambda ms: any(
-                m.topic == f"{BASE}/alarm/state" and m.payload == b"armed_away" for m in ms))
-            recorder.publish(f"{BASE}/ask", "what is the status")
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/voice/reply")
-            await asyncio.to_thread(recorder.wait_for, lambda ms: "alarm" in (problem() or ""))
-        finally:
-            supervisor.request_stop()
-        return await daemon
+    async def body() -> None:
+        await asyncio.to_thread(recorder.wait_for, lambda ms: problem() is not None)
+        recorder.publish(f"{BASE}/alarm/set", "ARM_AWAY")
+        await asyncio.to_thread(recorder.wait_for, lambda ms: any(
+            m.topic == f"{BASE}/alarm/state" and m.payload == b"armed_away" for m in ms))
+        recorder.publish(f"{BASE}/ask", "what is the status")
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/voice/reply")
+        await asyncio.to_thread(recorder.wait_for, lambda ms: "alarm" in (problem() or ""))
 
-    try:
-        assert asyncio.run(main()) == 0
-    finally:
-        recorder.close()
+    run_daemon(supervisor, body, recorder)
     text = problem() or ""
     assert "outbox" in text and "alarm" in text, text
 
@@ -172,21 +165,13 @@ def test_alarm_state_saved_once_space_returns(mosquitto: Mosquitto, small_fs: Pa
     supervisor = Supervisor(config)
     [dialog] = [s for s in supervisor.services if isinstance(s, DialogService)]
 
-    async def main() -> int:
-        daemon = asyncio.create_task(supervisor.run())
-        try:
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
-            filler = fill(small_fs)
-            recorder.publish(f"{BASE}/alarm/set", "ARM_HOME")
-            await eventually(lambda: dialog.problem() is not None)
-            filler.unlink()
-            await eventually(lambda: dialog.problem() is None)
-        finally:
-            supervisor.request_stop()
-        return await daemon
+    async def body() -> None:
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
+        filler = fill(small_fs)
+        recorder.publish(f"{BASE}/alarm/set", "ARM_HOME")
+        await eventually(lambda: dialog.problem() is not None)
+        filler.unlink()
+        await eventually(lambda: dialog.problem() is None)
 
-    try:
-        assert asyncio.run(main()) == 0
-    finally:
-        recorder.close()
+    run_daemon(supervisor, body, recorder)
     assert json.loads((state / "alarm.json").read_text())["state"] == "armed_home"

@@ -23,6 +23,7 @@ from homewatch.vision.events import ObjectEvent
 from homewatch.vision.history import SqliteHistory
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
+from tests.support.daemon import run_daemon
 from tests.support.mqtt import Recorder
 
 BASE = "homewatch/testnode"
@@ -186,19 +187,11 @@ def test_daemon_starts_and_serves_with_every_state_file_damaged(
                                          f"{BASE}/status"])
     supervisor = Supervisor(config)
 
-    async def main() -> int:
-        daemon = asyncio.create_task(supervisor.run())
-        try:
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
-            await asyncio.to_thread(recorder.wait_topic, f"{BASE}/watches")
-        finally:
-            supervisor.request_stop()
-        return await daemon
+    async def body() -> None:
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/alarm/state")
+        await asyncio.to_thread(recorder.wait_topic, f"{BASE}/watches")
 
-    try:
-        assert asyncio.run(main()) == 0
-    finally:
-        recorder.close()
+    run_daemon(supervisor, body, recorder)
     assert recorder.on(f"{BASE}/alarm/state")[-1].payload == b"armed_home"
     assert json.loads(recorder.on(f"{BASE}/watches")[-1].payload) == []
     for name in ("alarm.json", "watches.json", "outbox.sqlite", "vision_events.sqlite3"):
