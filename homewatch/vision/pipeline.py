@@ -161,12 +161,13 @@ class CameraPipeline:
         return "recheck" if self._recheck_due(ts) else None
 
     def _recheck_due(self, ts: float) -> bool:
-        """Without motion: look again at the detect rate while an object is still tentative
-        (confirm or drop it quickly), else only every `stationary_recheck_s`."""
+        """Without motion: look again at the detect rate while an object of a tracked label is
+        still tentative (confirm or drop it quickly), else only every `stationary_recheck_s`
+        (other labels never confirm, so they must not keep the detector busy)."""
         tracks = self.tracker.tracks
         if not tracks:
             return False
-        if any(not self.events.confirmed(t) for t in tracks):
+        if any(t.label in self.labels and not self.events.confirmed(t) for t in tracks):
             return True
         last = self._state.last_detect
         return last is None or ts - last >= self.vision.tracker.stationary_recheck_s

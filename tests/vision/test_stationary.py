@@ -33,3 +33,19 @@ def test_still_person_one_event_rare_rechecks(ssd: TFLiteSSD, config: Config) ->
     # 254 frames: a few looks to confirm the player, the occlusion, and one re-check every
     # 10 s without motion; not a detector call per frame.
     assert pipeline.stats.detector_runs <= 25
+
+
+
+def test_objects_of_untracked_labels_do_not_keep_the_detector_busy(ssd: TFLiteSSD,
+                                                                  config: Config) -> None:
+    """A camera that tracks only cars keeps seeing the still player in messi5.jpg: a person
+    there never confirms, so without motion it is re-checked rarely, not on every frame."""
+    still = cv2.imread(str(MEDIA / "messi5.jpg"))
+    rng = np.random.default_rng(7)
+    camera = CameraConfig(name="drive", source="seam", detect_fps=5, track=["car"])
+    pipeline = CameraPipeline(camera, config.vision, ssd)
+    for index in range(100):  # 20 s at 5 fps
+        noisy = np.clip(still + rng.normal(0, 3.0, still.shape), 0, 255).astype(np.uint8)
+        pipeline.process(Frame(noisy, index / 5, index))
+    assert any(t.label == "person" for t in pipeline.tracker.tracks)  # still seen
+    assert pipeline.stats.detector_runs <= 10
