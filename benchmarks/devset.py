@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from benchmarks.voice import TRAILING_S, stream_transcript
 from homewatch.config import Config
 from homewatch.config.slices import dialog_setup, voice_setup
 from homewatch.core.bus import MemoryBus
@@ -40,7 +39,7 @@ from homewatch.language.intents import RISKY_INTENTS
 from homewatch.understanding.service import DialogService, Heard
 from homewatch.voice.audio import SAMPLE_RATE, read_wav_16k
 from homewatch.voice.names import command_grammar
-from homewatch.voice.recognizers import Recognizer, load_recognizer
+from homewatch.voice.recognizers import load_recognizer
 
 DEVSET = Path(__file__).resolve().parent / "data" / "devset.tsv"
 CAMERAS = ("front_door", "back_door", "driveway", "garden", "kitchen", "backyard", "garage",
@@ -62,8 +61,6 @@ SHARED_INTENTS = {
     "c14": "device_on", "c15": "device_off", "c16": "status", "c17": "ask_presence",
     "c18": "unknown",
 }
-CHUNK = 480
-TRAILING_S = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +145,6 @@ class NoHistory:
         return None
 
 
-def _stream(recognizer: Recognizer, pcm: np.ndarray[Any, Any]) -> tuple[Any, float, float]:
-    audio = np.concatenate([pcm, np.zeros(int(TRAILING_S * SAMPLE_RATE), dtype=np.int16)])
-    started = time.perf_counter()
-    s = recognizer.stream()
-    for offset in range(0, len(audio), CHUNK):
-        s.accept(audio[offset:offset + CHUNK].tobytes())
-    ended = time.perf_counter()
-    transcript = s.result()
-    done = time.perf_counter()
-    return transcript, done - started, done - ended
-
-
 async def _evaluate(mode: str, items: list[Item], config: Config) -> list[dict[str, Any]]:
     setup = voice_setup(config)
     grammar = command_grammar(setup)
@@ -169,7 +154,7 @@ async def _evaluate(mode: str, items: list[Item], config: Config) -> list[dict[s
     try:
         for item in items:
             pcm = read_wav_16k(item.wav)
-            transcript, decode_s, latency_s = _stream(recognizer, pcm)
+            transcript, decode_s, latency_s = stream_transcript(recognizer, pcm)
             text = transcript.text if mode == "lm" else grammar.snap(transcript.text).text
             reply = await dialog.ask(text, heard=Heard(transcript.confidence, transcript.text,
                                                         transcript.open_text))

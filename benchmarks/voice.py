@@ -56,8 +56,9 @@ def load_commands(audio: Path) -> list[tuple[str, str, str]]:
             for voice in ("piper", "espeak")]
 
 
-def stream(recognizer: Any, pcm: Pcm) -> tuple[str, float, float]:
-    """(raw text, decode seconds in total, seconds after the last chunk)."""
+def stream_transcript(recognizer: Any, pcm: Pcm) -> tuple[Any, float, float]:
+    """Feed `pcm` in 30 ms chunks as a microphone would, then the trailing silence the
+    endpointer waits for: (transcript, decode seconds in total, seconds after the last chunk)."""
     import numpy as np
 
     audio = np.concatenate([pcm, np.zeros(int(TRAILING_S * SAMPLE_RATE), dtype=np.int16)])
@@ -66,9 +67,15 @@ def stream(recognizer: Any, pcm: Pcm) -> tuple[str, float, float]:
     for offset in range(0, len(audio), CHUNK):
         s.accept(audio[offset:offset + CHUNK].tobytes())
     end_of_speech = time.perf_counter()
-    text = s.result().text
+    transcript = s.result()
     done = time.perf_counter()
-    return text, done - started, done - end_of_speech
+    return transcript, done - started, done - end_of_speech
+
+
+def stream(recognizer: Any, pcm: Pcm) -> tuple[str, float, float]:
+    """(raw text, decode seconds in total, seconds after the last chunk)."""
+    transcript, decode_s, latency_s = stream_transcript(recognizer, pcm)
+    return str(transcript.text), decode_s, latency_s
 
 
 def run_one(engine: str, mode: str, audio: Path, vosk_model: Path | None) -> dict[str, Any]:

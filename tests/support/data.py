@@ -22,15 +22,11 @@ DETECTOR_NAME = "ssd_mobilenet_v1_coco_quant.tflite"
 LABELS_NAME = "coco_labels.txt"
 
 
-def _resolver():  # type: ignore[no-untyped-def]
-    from homewatch.models.resolver import ModelResolver
-
-    return ModelResolver(CACHE, extra_dirs=(SHARED / "models",))
-
-
 def _model_file(name: str) -> Path:
     """The shared or cached copy, or where the cache will hold it once pulled."""
-    return _resolver().find(name) or CACHE / name
+    from homewatch.models.resolver import ModelResolver
+
+    return ModelResolver(CACHE, extra_dirs=(SHARED / "models",)).find(name) or CACHE / name
 
 
 DETECTOR = _model_file(DETECTOR_NAME)
