@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from homewatch.core.statefile import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -204,10 +205,4 @@ def load(path: Path, keep_s: float = KEEP_S) -> AnnouncedComponents:
 
 def save(path: Path, data: Mapping[str, Any]) -> None:
     """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=1, sort_keys=True).encode())

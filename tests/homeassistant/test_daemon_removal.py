@@ -44,8 +44,11 @@ def test_daemon_removes_a_dropped_camera_and_label(mosquitto: Mosquitto, tmp_pat
     recorder = Recorder(mosquitto.port, ["homeassistant/device/#"])
     first = Supervisor(config(state, mosquitto.port,
                               {"front_door": ["person", "car"], "garden": ["person"]}))
+    # The first payload may go out before every service added its entities; the memory is
+    # written once the complete one is reconciled, so wait for that too.
     run_until(first, recorder, lambda ms: any(
-        m.topic == DEVICE_TOPIC and "garden_motion" in cmps(m) for m in ms))
+        m.topic == DEVICE_TOPIC and "garden_motion" in cmps(m) for m in ms)
+        and (state / "ha_announced.json").exists())
     assert (state / "ha_announced.json").exists()
 
     second = Supervisor(config(state, mosquitto.port, {"front_door": ["person"]}))
