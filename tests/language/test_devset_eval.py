@@ -1,0 +1,57 @@
+"""The held-out evaluation set is well formed, unseen by training and apart from the dev set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homewatch.language.intents import INTENTS
+from homewatch.language.match import SentenceMatcher, slot_patterns
+from homewatch.language.names import HomeNames
+from homewatch.training.dataset import split_templates
+from homewatch.understanding.schema import DEVICE, PLACE
+from tests.conftest import REPO
+
+EVALSET = REPO / "benchmarks" / "data" / "devset-eval.tsv"
+DEVSET = REPO / "benchmarks" / "data" / "devset.tsv"
+HOME = HomeNames.of(("front_door", "back_door", "driveway", "garden", "kitchen", "backyard",
+                     "garage", "living_room"), ("porch light", "kitchen light"))
+
+
+def rows(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        intent, text = line.split("\t")
+        pairs.append((intent, text))
+    return pairs
+
+
+def test_every_line_is_an_intent_and_a_plain_lowercase_sentence() -> None:
+    for intent, text in rows(EVALSET):
+        assert intent in INTENTS, intent
+        assert text == text.strip().lower() and "  " not in text, text
+        assert all(c.isalpha() or c in " '" for c in text), text
+
+
+def test_evalset_covers_every_intent_and_has_non_commands() -> None:
+    intents = [i for i, _ in rows(EVALSET)]
+    assert set(intents) == set(INTENTS)
+    assert sum(i != "unknown" for i in intents) >= 150
+    assert intents.count("unknown") >= 30
+
+
+def test_no_sentence_is_repeated_or_shared_with_the_dev_set() -> None:
+    texts = [t for _, t in rows(EVALSET)]
+    assert len(texts) == len(set(texts))
+    dev = {t for _, t in rows(DEVSET)}
+    assert [t for t in texts if t in dev] == []
+
+
+def test_no_evalset_sentence_is_generated_by_the_training_templates() -> None:
+    patterns = slot_patterns(HOME, {"place": [PLACE], "device": [DEVICE]})
+    training = SentenceMatcher([t for items in split_templates("all").values() for t in items],
+                               patterns)
+    assert training.generates("stop watching the front door")  # the matcher can say yes
+    generated = [(intent, text) for intent, text in rows(EVALSET) if training.generates(text)]
+    assert generated == []
