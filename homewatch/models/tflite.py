@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from homewatch.core.errors import ModelError
+from homewatch.models.flatbuffer import Truncated, check_bounds
 
 TFLITE_MAGIC = b"TFL3"  # flatbuffer file identifier at bytes 4..8
 RUNTIMES = (
@@ -34,10 +35,14 @@ def _interpreter_class(preferred: str | None = None) -> tuple[Any, str]:
 def check_model_file(path: Path) -> None:
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if len(head) < 8 or head[4:8] != TFLITE_MAGIC:
+    data = path.read_bytes()
+    if len(data) < 8 or data[4:8] != TFLITE_MAGIC:
         raise ModelError(f"not a TFLite model (bad header): {path}")
+    try:
+        check_bounds(data)
+    except Truncated as exc:
+        raise ModelError(f"damaged TFLite model (truncated download?): {path}: {exc}; "
+                         "download it again") from None
 
 
 def load_interpreter(path: Path, num_threads: int = 2, runtime: str | None = None) -> Any:

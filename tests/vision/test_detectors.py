@@ -48,9 +48,11 @@ def test_catalog_names_resolve_in_the_models_dir() -> None:
 
 def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     corrupt = tmp_path / "ssd.tflite"
-    corrupt.write_bytes(DETECTOR.read_bytes()[:5000])  # truncated download
-    with pytest.raises(ModelError, match=r"ssd\.tflite"):
-        TFLiteSSD(corrupt, LABELS)
+    whole = DETECTOR.read_bytes()
+    for size in (5000, len(whole) // 2, len(whole) - 2000):  # truncated downloads
+        corrupt.write_bytes(whole[:size])
+        with pytest.raises(ModelError, match=r"damaged TFLite model.*ssd\.tflite"):
+            TFLiteSSD(corrupt, LABELS)
     garbage = tmp_path / "garbage.tflite"
     garbage.write_bytes(b"<html>404 not found</html>")
     with pytest.raises(ModelError, match=r"not a TFLite model.*garbage\.tflite"):
