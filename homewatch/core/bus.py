@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from homewatch.core.api import Api, Json
 from homewatch.core.commands import (
     Command,
     CommandHandler,
@@ -19,10 +20,9 @@ from homewatch.core.commands import (
     topic_matches,
 )
 
-__all__ = ["Bus", "Command", "CommandHandler", "CommandRejected", "Json", "MemoryBus", "Payload",
-           "encode", "topic_matches"]
+__all__ = ["Api", "Bus", "Command", "CommandHandler", "CommandRejected", "Json", "MemoryBus",
+           "Payload", "encode", "topic_matches"]
 
-Json = dict[str, Any]
 Payload = bytes | str | Json | int | float
 
 
@@ -33,11 +33,9 @@ class Bus(Protocol):
     def publish_state(self, suffix: str, payload: Payload) -> None:
         """Retained state; latest wins; republished after every reconnect."""
 
-    def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
-        """Route commands whose suffix matches `topic_filter` (MQTT wildcards) to `handler`."""
-
-    def add_entity(self, key: str, component: Json) -> None:
-        """Add or replace one Home Assistant discovery component (`p` = platform)."""
+    def add_api(self, api: Api) -> None:
+        """Route the API's commands to their handlers and announce its Home Assistant
+        components (a component with the same key is replaced)."""
 
 
 def encode(payload: Payload) -> bytes:
@@ -68,11 +66,10 @@ class MemoryBus:
     def publish_state(self, suffix: str, payload: Payload) -> None:
         self.states[suffix] = encode(payload)
 
-    def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
-        self.router.add(topic_filter, handler)
-
-    def add_entity(self, key: str, component: Json) -> None:
-        self.entities[key] = component
+    def add_api(self, api: Api) -> None:
+        for route in api.routes:
+            self.router.add(route.topic.filter, route)
+        self.entities.update(api.components)
 
     def json_events(self, suffix: str) -> list[Any]:
         return [json.loads(p) for s, p in self.events if s == suffix]

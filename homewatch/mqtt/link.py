@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import paho.mqtt.client as paho
 
 from homewatch.core.backoff import Backoff
-from homewatch.core.bus import CommandHandler, Json, Payload, encode
+from homewatch.core.bus import Api, Json, Payload, encode
 from homewatch.core.commands import CommandRouter
 from homewatch.core.node import NodeConfig
 from homewatch.core.ratelimit import LogLimiter, suppressed
@@ -126,14 +126,15 @@ class MqttLink:
         if self.connected:
             self._client.publish(topic, data, qos=1, retain=True)
 
-    def add_command(self, topic_filter: str, handler: CommandHandler) -> None:
-        self.router.add(topic_filter, handler)
-        if self.connected:
-            self._client.subscribe(self.topics.full(topic_filter), qos=1)
-
-    def add_entity(self, key: str, component: Json) -> None:
-        self.discovery.add(key, component)
-        self._discovery_changed.set()  # services add entities as they start, maybe after connect
+    def add_api(self, api: Api) -> None:
+        for route in api.routes:
+            self.router.add(route.topic.filter, route)
+            if self.connected:
+                self._client.subscribe(self.topics.full(route.topic.filter), qos=1)
+        for key, component in api.components.items():
+            self.discovery.add(key, component)
+        if api.components:  # services add their APIs as they start, maybe after connect
+            self._discovery_changed.set()
 
     def entities_complete(self) -> None:
         """Every service has added its entities: what was announced before and is missing

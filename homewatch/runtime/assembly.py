@@ -44,7 +44,7 @@ def build_services(config: Config, bus: Bus) -> list[Service]:
     services.append(dialog)
     if config.voice.enabled:
         voice = VoiceService(voice_setup(config, models), bus, dialog.handle_utterance)
-        dialog.mute_while_speaking(voice.muted)
-        dialog.listen_for_answers(voice.listen)
+        dialog.speech.mute_while_speaking(voice.muted)
+        dialog.speech.listen_for_answers(voice.listen)
         services.append(voice)
     return services

@@ -15,8 +15,8 @@ from homewatch.config.slices import mqtt_link
 from homewatch.core.errors import EX_FAILURE, EX_OK
 from homewatch.core.service import Service
 from homewatch.mqtt.broker import embedded_broker
+from homewatch.runtime.api import node_api
 from homewatch.runtime.assembly import build_services
-from homewatch.runtime.entities import add_node_entities
 from homewatch.runtime.logsetup import setup_logging
 from homewatch.runtime.procstats import CpuMeter, rss_mb
 from homewatch.runtime.systemd import Notifier
@@ -31,7 +31,7 @@ class Supervisor:
         self.config = config
         self.notifier = notifier or Notifier()
         self.link = mqtt_link(config)
-        add_node_entities(self.link)
+        self.link.add_api(node_api())
         self.services: Sequence[Service] = build_services(config, self.link)
         self._stop = asyncio.Event()
         self._started = time.monotonic()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homewatch.core.redact import redact
+from homewatch.understanding.alarm import AlarmResult
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten")
@@ -80,3 +81,17 @@ def where(place: str | None) -> str:
 
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def alarm_text(result: AlarmResult, intent: str) -> str:
+    if result.ok:
+        return "Alarm disarmed." if result.state == "disarmed" else \
+            f"Alarm {result.state.replace('_', ' ')}."
+    verb = "disarm" if intent == "disarm" else "arm"
+    reasons = {
+        "no_code": f"I need the alarm code to {verb}.",
+        "wrong_code": "That code is wrong.",
+        "locked": f"Too many wrong codes; try again in {round(result.retry_in)} seconds.",
+        "not_configured": f"No alarm code is configured, so I can't {verb} by voice.",
+    }
+    return reasons.get(result.reason, "Refused.")

@@ -10,11 +10,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from homewatch.core.bus import Bus, Command, CommandRejected
+from homewatch.core.bus import Bus, CommandRejected
 from homewatch.core.messages import EventHistory, SceneProvider
+from homewatch.vision.api import DetectSet, SnapshotTake, vision_api
 from homewatch.vision.config import CameraConfig, VisionConfig, VisionSetup
 from homewatch.vision.detectors import Detector, create_detector
-from homewatch.vision.discovery import camera_entities
 from homewatch.vision.events import ObjectEvent
 from homewatch.vision.history import SqliteHistory
 from homewatch.vision.pipeline import CameraPipeline, FrameResult
@@ -194,9 +194,10 @@ class VisionService:
                     self._executor, create_detector, self.setup.settings.detector,
                     self.setup.models)
             self._build(detector)
+            self.bus.add_api(vision_api(
+                [(r.camera, sorted(r.pipeline.labels)) for r in self.runners.values()],
+                self._on_detect, self._on_snapshot))
             self.entities_ready.set()
-            self.bus.add_command("+/detect/set", self._on_detect)
-            self.bus.add_command("+/snapshot/take", self._on_snapshot)
             self._running = True
             async with asyncio.TaskGroup() as group:
                 for runner in self.runners.values():
@@ -220,8 +221,6 @@ class VisionService:
             self.runners[camera.name] = CameraRunner(
                 camera, pipeline, self.bus, history=self._history, executor=self._executor,
                 settings=self.setup.settings)
-            for key, component in camera_entities(camera, sorted(pipeline.labels)).items():
-                self.bus.add_entity(key, component)
 
     async def _prune_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -231,28 +230,22 @@ class VisionService:
                 log.info("event history: %d old events removed", removed)
             await asyncio.sleep(PRUNE_EVERY_S)
 
-    def _runner(self, command: Command, action: str) -> CameraRunner:
-        return self._camera_runner(command.suffix.split("/", 1)[0], action)
-
     def _camera_runner(self, camera: str, action: str) -> CameraRunner:
         runner = self.runners.get(camera)
         if runner is None:
             raise CommandRejected("unknown_camera", f"no camera named {camera!r} for {action}")
         return runner
 
-    async def _on_detect(self, command: Command) -> None:
-        runner = self._runner(command, "detect")
-        value = command.payload.decode("utf-8", "replace").strip().upper()
-        if value not in ("ON", "OFF"):
-            raise CommandRejected("bad_payload", "detect/set expects ON or OFF")
+    async def _on_detect(self, request: DetectSet) -> None:
+        runner = self._camera_runner(request.camera, "detect")
         was = runner.pipeline.detect_enabled
-        runner.pipeline.detect_enabled = value == "ON"
-        self.bus.publish_state(f"{runner.camera.name}/detect", value)
-        if was and value == "OFF":
+        runner.pipeline.detect_enabled = request.on
+        self.bus.publish_state(f"{runner.camera.name}/detect", "ON" if request.on else "OFF")
+        if was and not request.on:
             await runner.stop_looking()
 
-    async def _on_snapshot(self, command: Command) -> None:
-        await self.take_snapshot(command.suffix.split("/", 1)[0])
+    async def _on_snapshot(self, request: SnapshotTake) -> None:
+        await self.take_snapshot(request.camera)
 
     async def take_snapshot(self, camera: str) -> None:
         """Publish the camera's current frame, boxes drawn, on `<camera>/snapshot`."""

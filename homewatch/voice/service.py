@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from homewatch.core.bus import Bus, Command, CommandRejected
+from homewatch.core.bus import Bus
 from homewatch.core.errors import ModelError
 from homewatch.core.messages import Utterance
 from homewatch.core.native import NativeLibraryError
+from homewatch.voice import api
 from homewatch.voice.activation import Activation
 from homewatch.voice.config import VoiceSetup
 from homewatch.voice.endpointer import Endpointer
@@ -32,10 +33,6 @@ from homewatch.voice.vad import EnergyVad, Vad, WebRtcVad
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT = "voice/transcript"
-LAST = "voice/last"
-LAST_ATTRIBUTES = "voice/last/attributes"
-LISTEN = "voice/listen"
 QUEUE_SIZE = 16
 
 
@@ -58,11 +55,7 @@ class VoiceService:
         self._pipeline: VoicePipeline | None = None
         self._thread: threading.Thread | None = None
         self._dropped = 0
-        bus.add_command(LISTEN, self._on_listen)
-        bus.add_entity("voice_last_transcript", {
-            "p": "sensor", "name": "Last transcript", "icon": "mdi:microphone-message",
-            "stat_t": f"~/{LAST}", "json_attr_t": f"~/{LAST_ATTRIBUTES}",
-        })
+        bus.add_api(api.voice_api(self._on_listen))
 
     def listen(self, seconds: float) -> None:
         """Take the next utterance without the wake phrase (an answer to a question)."""
@@ -173,28 +166,19 @@ class VoiceService:
         # What was said after the wake phrase; the raw text stays in `raw`.
         utt = replace(utt, text=self.grammar.split_wake(utt.text)[1])
         payload = utterance_payload(utt)
-        self.bus.publish_event(TRANSCRIPT, payload)
-        self.bus.publish_state(LAST, sensor_state(utt.text))
-        self.bus.publish_state(LAST_ATTRIBUTES, payload)
+        self.bus.publish_event(api.TRANSCRIPT.pattern, payload)
+        self.bus.publish_state(api.LAST.pattern, sensor_state(utt.text))
+        self.bus.publish_state(api.LAST_ATTRIBUTES.pattern, payload)
         try:
             await self.on_utterance(utt)
         except Exception:
             log.exception("voice: handling %r failed", utt.text)
 
-    async def _on_listen(self, command: Command) -> None:
-        """Push-to-talk: empty/ON/START or seconds opens a window; OFF/STOP closes it."""
-        text = command.text().upper()
-        if text in ("OFF", "STOP", "CANCEL"):
+    async def _on_listen(self, request: api.Listen) -> None:
+        """Push-to-talk."""
+        if request.stop:
             self.activation.cancel()
-            return
-        if text in ("", "ON", "START", "LISTEN"):
+        elif request.seconds is None:
             self.activation.listen()
-            return
-        try:
-            seconds = float(text)
-        except ValueError:
-            raise CommandRejected("bad_payload", "voice/listen takes ON, OFF or a number of "
-                                  "seconds") from None
-        if not 0 < seconds <= 120:
-            raise CommandRejected("bad_payload", "listen window must be 0-120 seconds")
-        self.activation.listen(seconds)
+        else:
+            self.activation.listen(request.seconds)

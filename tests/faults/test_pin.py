@@ -16,8 +16,9 @@ from homewatch.core.redact import redact, redact_words
 from homewatch.runtime.daemon import Supervisor
 from homewatch.runtime.demo import padded_wav
 from homewatch.understanding.alarm import Alarm
+from homewatch.understanding.api import AlarmCommand, parse_alarm
 from homewatch.understanding.config import AlarmConfig
-from homewatch.understanding.service import DialogService, parse_alarm
+from homewatch.understanding.service import DialogService
 from tests.conftest import AUDIO
 from tests.foundation.test_daemon import start_daemon
 from tests.support.broker import Mosquitto
@@ -127,9 +128,9 @@ def test_lockout_survives_a_restart_and_grows(tmp_path: Path) -> None:
 
 
 def test_home_assistant_none_code_is_no_code() -> None:
-    assert parse_alarm(b'{"action": "ARM_AWAY", "code": "None"}') == ("ARM_AWAY", None)
-    assert parse_alarm(b'{"action": "DISARM", "code": null}') == ("DISARM", None)
-    assert parse_alarm(b'{"action": "DISARM", "code": " 12 "}') == ("DISARM", "12")
+    assert parse_alarm(b'{"action": "ARM_AWAY", "code": "None"}') == AlarmCommand("ARM_AWAY", None)
+    assert parse_alarm(b'{"action": "DISARM", "code": null}') == AlarmCommand("DISARM", None)
+    assert parse_alarm(b'{"action": "DISARM", "code": " 12 "}') == AlarmCommand("DISARM", "12")
 
 
 def test_refusals_are_visible_in_home_assistant(mosquitto: Mosquitto, tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from homewatch.config.slices import mqtt_link
+from homewatch.core.api import Api, Declaration, Route, command
 from homewatch.core.bus import Command, CommandRejected
 from homewatch.mqtt.link import MqttLink
-from homewatch.runtime.entities import add_node_entities
+from homewatch.runtime.api import node_api
 from tests.support.broker import PASSWORD, USERNAME, Mosquitto
 from tests.support.config import make_config
 from tests.support.mqtt import Recorder
@@ -36,7 +37,7 @@ def with_link(link: MqttLink, body: Callable[[MqttLink], Awaitable[None]]) -> No
 
 def test_discovery_payload_and_republish_on_ha_birth(mosquitto: Mosquitto, tmp_path: Path) -> None:
     link = mqtt_link(make_config(tmp_path, mosquitto.port))
-    add_node_entities(link)
+    link.add_api(node_api())
     recorder = Recorder(mosquitto.port, ["homeassistant/device/#", f"{BASE}/status"])
 
     async def body(link: MqttLink) -> None:
@@ -116,13 +117,17 @@ def test_malformed_commands_get_error_replies(mosquitto: Mosquitto, tmp_path: Pa
     link = mqtt_link(make_config(tmp_path, mosquitto.port))
     asked: list[str] = []
 
-    async def ask(command: Command) -> None:
+    def parse(command: Command) -> str:
         data = command.json()
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise CommandRejected("invalid", "expected {\"text\": \"...\"}")
-        asked.append(data["text"])
+        return data["text"]
 
-    link.add_command("ask", ask)
+    async def ask(text: str) -> None:
+        asked.append(text)
+
+    topic_ask = command("ask", "JSON `{text}`")
+    link.add_api(Api(Declaration("test", (topic_ask,)), (Route(topic_ask, parse, ask),)))
     recorder = Recorder(mosquitto.port, [f"{BASE}/error", f"{BASE}/status"])
 
     async def body(link: MqttLink) -> None:
@@ -198,14 +203,17 @@ def test_entities_and_commands_added_after_connect_are_announced(mosquitto: Mosq
     recorder = Recorder(mosquitto.port, [topic])
     seen: list[bytes] = []
 
-    async def late(command: Command) -> None:
-        seen.append(command.payload)
+    async def late(payload: bytes) -> None:
+        seen.append(payload)
+
+    take = command("late/take", "anything")
+    api = Api(Declaration("late", (take,)), (Route(take, lambda c: c.payload, late),),
+              {"late": {"p": "button", "name": "Late", "cmd_t": "~/late/take"}})
 
     async def body(link: MqttLink) -> None:
         await eventually(lambda: link.connected)
         await asyncio.to_thread(recorder.wait_topic, topic)
-        link.add_entity("late", {"p": "button", "name": "Late", "cmd_t": "~/late/take"})
-        link.add_command("late/take", late)
+        link.add_api(api)
         # The subscription went out before the new discovery payload, on the same connection:
         # once that payload arrives, the broker has the subscription.
         await asyncio.to_thread(recorder.wait_topic, topic, 2)

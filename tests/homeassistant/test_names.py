@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from homewatch.core.api import Api
 from homewatch.runtime.daemon import Supervisor
+from homewatch.vision.api import VISION, camera_components
 from homewatch.vision.config import CameraConfig
-from homewatch.vision.discovery import camera_entities
 from tests.support.config import make_config
 
 # The entity ids an existing installation has (node `hwtest`, cameras front_door tracking
@@ -60,8 +61,8 @@ def announced(tmp_path: Path, **camera_options: Any) -> dict[str, Any]:
     supervisor = Supervisor(config)
     for camera in config.cameras:
         # as the vision service adds them once its detector is loaded
-        for key, component in camera_entities(camera, sorted(camera.track or ())).items():
-            supervisor.link.add_entity(key, component)
+        components = camera_components(camera, sorted(camera.track or ()))
+        supervisor.link.add_api(Api(VISION, components=components))
     cmps: dict[str, Any] = supervisor.link.discovery.payload()["cmps"]
     return cmps
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from homewatch.config.slices import ANNOUNCED_FILE, mqtt_link
+from homewatch.core.api import Api
 from homewatch.mqtt.link import MqttLink
-from homewatch.runtime.entities import add_node_entities
+from homewatch.runtime.api import node_api
+from homewatch.vision.api import VISION, camera_components
 from homewatch.vision.config import CameraConfig
-from homewatch.vision.discovery import camera_entities
 from tests.foundation.test_link import with_link
 from tests.support.broker import Mosquitto
 from tests.support.config import make_config
@@ -29,10 +30,9 @@ def cameras(**tracks: tuple[str, ...]) -> list[tuple[CameraConfig, tuple[str, ..
 def start_link(state: Path, port: int, cams: list[tuple[CameraConfig, tuple[str, ...]]],
                node: str = "testnode") -> MqttLink:
     link = mqtt_link(make_config(state, port, node={"id": node}))
-    add_node_entities(link)
+    link.add_api(node_api())
     for camera, labels in cams:
-        for key, component in camera_entities(camera, labels).items():
-            link.add_entity(key, component)
+        link.add_api(Api(VISION, components=camera_components(camera, labels)))
     return link
 
 

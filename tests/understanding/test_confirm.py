@@ -44,7 +44,7 @@ SURE = Heard(0.95, "turn on the porch light")
 def test_a_risky_request_is_asked_back_and_done_only_after_yes(
         dialog: DialogService, bus: MemoryBus) -> None:
     opened: list[float] = []
-    dialog.listen_for_answers(opened.append)
+    dialog.speech.listen_for_answers(opened.append)
     asked = asyncio.run(dialog.ask("turn on the porch light", heard=SURE))
     assert asked.confirmation == "asked"
     assert asked.text == "Turn on the porch light?"
