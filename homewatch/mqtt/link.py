@@ -1,10 +1,8 @@
 """The link to the broker: paho on its own thread, bridged to asyncio, behind the `Bus` API.
 
-Events go through the durable outbox: written to disk first, handed to paho at most
-`max_inflight` at a time in id order, deleted only when the broker's PUBACK arrives. paho
-keeps unacknowledged messages across reconnects of the same client, so the link never
-re-sends them itself within one run; after a restart everything left on disk is sent again
-(at-least-once, in order). Retained state lives in memory and is republished on connect.
+Events go through the durable outbox (`feed.py`); the Home Assistant discovery payload is
+published by the announcer (`announcer.py`). Retained state lives in memory and is
+republished on connect.
 """
 
 from __future__ import annotations
@@ -12,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import threading
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import paho.mqtt.client as paho
 
@@ -27,26 +23,19 @@ from homewatch.core.bus import Api, Json, Payload, encode
 from homewatch.core.commands import CommandRouter
 from homewatch.core.node import NodeConfig
 from homewatch.core.ratelimit import LogLimiter, suppressed
-from homewatch.mqtt import announced
-from homewatch.mqtt.announced import AnnouncedComponents, Delivery
+from homewatch.mqtt.announcer import DiscoveryAnnouncer
 from homewatch.mqtt.client import build_client, describe_refusal
 from homewatch.mqtt.config import MqttConfig
 from homewatch.mqtt.discovery import DiscoveryRegistry
-from homewatch.mqtt.outbox import Outbox, OutboxMessage, StoredMessage
+from homewatch.mqtt.feed import OutboxFeed
+from homewatch.mqtt.outbox import OutboxMessage
 from homewatch.mqtt.topics import OFFLINE, ONLINE, Topics
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 INBOX_SIZE = 256
-READ_AHEAD = 500  # rows read from disk per query while delivering
-ACK_COALESCE_S = 0.02
-DISCOVERY_DEBOUNCE_S = 0.5
 CATCH_ALL_COMMANDS = ("+/set", "+/+/set", "+/take", "+/+/take")
 HA_REPUBLISH_DELAY = (0.5, 3.0)
-DISK_RETRY_S = 5.0
-MEMORY = 0  # the outbox id of a message delivered from memory (outbox ids start at 1)
-DiskTrouble = (sqlite3.OperationalError, OSError)
 
 
 class MqttLink:
@@ -58,9 +47,7 @@ class MqttLink:
         that components which are gone can be removed from Home Assistant."""
         self._mqtt = mqtt
         self.topics = Topics.from_config(mqtt, node)
-        self._outbox_path = outbox_path
-        self._max_inflight = mqtt.outbox.max_inflight
-        self._client = build_client(mqtt, node, self.topics, self._max_inflight)
+        self._client = build_client(mqtt, node, self.topics, mqtt.outbox.max_inflight)
         self._client.on_connect = self._paho_connect
         self._client.on_disconnect = self._paho_disconnect
         self._client.on_publish = self._paho_publish
@@ -68,14 +55,12 @@ class MqttLink:
         self.discovery = DiscoveryRegistry(self.topics, node)
         self.router = CommandRouter(lambda err: self.publish_event("error", err))
         self._states: dict[str, bytes] = {}
-        self._pending: list[OutboxMessage] = []
-        self._writing = 0  # messages on their way to disk
-        self._ready: deque[StoredMessage] = deque()  # read ahead from disk, not yet handed to paho
-        self._inflight: dict[int, int] = {}  # paho mid -> outbox id, or MEMORY
-        self._acked: list[int] = []
-        self._cursor = 0
-        self._outbox: Outbox | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self.feed = OutboxFeed(mqtt.outbox, outbox_path, self._client, lambda: self.connected,
+                               self._db)
+        self.announcer = DiscoveryAnnouncer(self.discovery, self.topics, self._client,
+                                            lambda: self.connected and mqtt.discovery,
+                                            announced_path=announced_path, db=self._db)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = threading.Event()
         self._accepted = threading.Event()  # this connection attempt got a good CONNACK
@@ -85,40 +70,13 @@ class MqttLink:
         self.last_error: str | None = None
         self._dropped_commands = 0
         self._log_limit = LogLimiter()
-        self._dropped_pending = 0
-        self.disk_problem: str | None = None  # while set, events wait in memory
-        self._wake_writer = asyncio.Event()
-        self._wake_pump = asyncio.Event()
-        self._wake_acker = asyncio.Event()
         self._ha_online = asyncio.Event()
-        self._discovery_changed = asyncio.Event()
-        self._progress = asyncio.Event()
         self._inbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(INBOX_SIZE)
-        self._write_lock = asyncio.Lock()
         self._opened = asyncio.Event()
-        self._announced_path = announced_path
-        self._announced: AnnouncedComponents | None = None
-        self._entities_complete = False
-        self._deliveries: dict[int, Delivery] = {}  # paho mid -> discovery carrying removals
-        self._save_announced = asyncio.Event()
 
     # ---- Bus -------------------------------------------------------------------------
     def publish_event(self, suffix: str, payload: Payload) -> None:
-        self._pending.append(OutboxMessage(self.topics.full(suffix), encode(payload)))
-        self._bound_pending()
-        if self.disk_problem is None:
-            self._wake_writer.set()
-        else:
-            self._wake_pump.set()  # delivered straight from memory meanwhile
-
-    def _bound_pending(self) -> None:
-        # The disk is not keeping up (or is gone): bounded, oldest dropped first.
-        limit = (self._mqtt.outbox.max_messages if self.disk_problem is None
-                 else self._mqtt.outbox.memory_max_messages)
-        excess = len(self._pending) - limit
-        if excess > 0:
-            del self._pending[:excess]
-            self._dropped_pending += excess
+        self.feed.add(OutboxMessage(self.topics.full(suffix), encode(payload)))
 
     def publish_state(self, suffix: str, payload: Payload) -> None:
         topic, data = self.topics.full(suffix), encode(payload)
@@ -134,51 +92,52 @@ class MqttLink:
         for key, component in api.components.items():
             self.discovery.add(key, component)
         if api.components:  # services add their APIs as they start, maybe after connect
-            self._discovery_changed.set()
+            self.announcer.changed()
 
     def entities_complete(self) -> None:
         """Every service has added its entities: what was announced before and is missing
         now is gone for good and gets removed from Home Assistant."""
-        self._entities_complete = True
-        self._discovery_changed.set()
+        self.announcer.entities_complete()
 
     # ---- Service -----------------------------------------------------------------------
     def healthy(self) -> bool:
         # A broker outage is not a daemon fault: events wait in the outbox.
         return self._net_thread is None or self._net_thread.is_alive()
 
+    @property
+    def disk_problem(self) -> str | None:
+        """While set, events wait in memory."""
+        return self.feed.disk_problem
+
     def stats(self) -> Json:
-        outbox = self._outbox
+        problem = self.feed.disk_problem
         return {
             "connected": self.connected,
-            "outbox_depth": self._backlog(),
-            "outbox_dropped": (outbox.dropped if outbox else 0) + self._dropped_pending,
-            "inflight": len(self._inflight),
+            **self.feed.stats(),
             "commands_rejected": self.router.rejected,
             "commands_dropped": self._dropped_commands,
-            "problem": None if self.disk_problem is None else f"outbox: {self.disk_problem}",
-            "memory_queue": len(self._pending) if self.disk_problem else 0,
+            "problem": None if problem is None else f"outbox: {problem}",
+            "memory_queue": self.feed.memory_queue(),
         }
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        await self._open_outbox()
-        if self._announced_path is not None:
-            self._announced = await self._in_db(announced.load, self._announced_path)
+        await self.feed.open()
+        await self.announcer.load()
         self._opened.set()
         self._net_thread = threading.Thread(target=self._network_main, name="mqtt-net",
                                             daemon=True)
         self._net_thread.start()
         try:
             async with asyncio.TaskGroup() as tg:
-                tg.create_task(self._writer(), name="mqtt-writer")
-                tg.create_task(self._pump(), name="mqtt-pump")
-                tg.create_task(self._acker(), name="mqtt-acker")
+                tg.create_task(self.feed.writer(), name="mqtt-writer")
+                tg.create_task(self.feed.pump(), name="mqtt-pump")
+                tg.create_task(self.feed.acker(), name="mqtt-acker")
                 tg.create_task(self._commands(), name="mqtt-commands")
                 tg.create_task(self._ha_republisher(), name="mqtt-ha-republish")
-                tg.create_task(self._discovery_updater(), name="mqtt-discovery")
-                tg.create_task(self._announced_saver(), name="mqtt-announced")
-                tg.create_task(self._disk_retrier(), name="mqtt-disk-retry")
+                tg.create_task(self.announcer.updater(), name="mqtt-discovery")
+                tg.create_task(self.announcer.saver(), name="mqtt-announced")
+                tg.create_task(self.feed.disk_retrier(), name="mqtt-disk-retry")
         finally:
             await self._shutdown()
 
@@ -187,143 +146,21 @@ class MqttLink:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace_s
         await asyncio.wait_for(self._opened.wait(), grace_s)
-        await self._flush()
-        while self.connected and self._backlog() and loop.time() < deadline:
-            self._progress.clear()
+        feed = self.feed
+        await feed.flush()
+        while self.connected and feed.backlog() and loop.time() < deadline:
+            feed.progress.clear()
             try:
-                await asyncio.wait_for(self._progress.wait(), deadline - loop.time())
+                await asyncio.wait_for(feed.progress.wait(), deadline - loop.time())
             except TimeoutError:
                 break
-        await self._flush_acks()
-        delivered = not self._backlog()
+        await feed.flush_acks()
+        delivered = not feed.backlog()
         if not delivered:
             log.warning("stopping with %d message(s) kept in the outbox for the next start",
-                        self._backlog())
+                        feed.backlog())
         await self._say_offline(max(0.5, deadline - loop.time()))
         return delivered
-
-    # ---- disk trouble --------------------------------------------------------------------
-    async def _open_outbox(self) -> None:
-        try:
-            self._outbox = await self._in_db(Outbox, self._outbox_path,
-                                             self._mqtt.outbox.max_messages)
-        except DiskTrouble as exc:
-            self._disk_trouble(exc)
-            return
-        if self._outbox.depth():
-            log.info("outbox holds %d undelivered message(s) from before", self._outbox.depth())
-        self._disk_ok()
-
-    def _disk_trouble(self, exc: BaseException) -> None:
-        problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        if self.disk_problem is None:
-            log.error("MQTT outbox unavailable (%s): up to %d event(s) wait in memory until "
-                      "the disk recovers", problem, self._mqtt.outbox.memory_max_messages)
-        self.disk_problem = problem
-        self._bound_pending()
-        self._wake_pump.set()
-
-    def _disk_ok(self) -> None:
-        if self.disk_problem is not None:
-            log.info("MQTT outbox writable again (%d event(s) held in memory meanwhile)",
-                     len(self._pending))
-        self.disk_problem = None
-
-    async def _disk_retrier(self) -> None:
-        while True:
-            await asyncio.sleep(DISK_RETRY_S)
-            if self.disk_problem is None:
-                continue
-            if self._outbox is None:
-                await self._open_outbox()
-            if self._outbox is not None and not self._pending and not self._acked:
-                try:
-                    await self._in_db(self._outbox.probe)
-                except DiskTrouble as exc:
-                    self._disk_trouble(exc)
-                else:
-                    self._disk_ok()
-            if self._outbox is not None:
-                await self._flush(retry=True)
-                await self._flush_acks()
-
-    # ---- tasks ---------------------------------------------------------------------------
-    async def _writer(self) -> None:
-        while True:
-            await self._wake_writer.wait()
-            await self._flush()
-
-    async def _flush(self, retry: bool = False) -> None:
-        async with self._write_lock:
-            self._wake_writer.clear()
-            if not self._pending or self._outbox is None:
-                return
-            if self.disk_problem is not None and not retry:
-                return  # the retrier tries the disk; meanwhile events go out from memory
-            batch, self._pending = self._pending, []
-            self._writing = len(batch)
-            try:
-                dropped = await self._in_db(self._outbox.append, batch)
-            except DiskTrouble as exc:
-                self._pending[:0] = batch
-                self._disk_trouble(exc)
-                return
-            finally:
-                self._writing = 0
-            self._disk_ok()
-            if dropped:
-                log.warning("outbox full: dropped the %d oldest message(s)", dropped)
-            self._wake_pump.set()
-
-    async def _pump(self) -> None:
-        while True:
-            await self._wake_pump.wait()
-            self._wake_pump.clear()
-            await self._feed()
-
-    async def _feed(self) -> None:
-        while self.connected and len(self._inflight) < self._max_inflight:
-            if self._ready or await self._read_ahead():
-                row = self._ready.popleft()
-                info = self._client.publish(row.topic, row.payload, qos=1, retain=row.retain)
-                self._inflight[info.mid] = row.id  # kept by paho even if the link just dropped
-            elif self.disk_problem is not None and self._pending:
-                msg = self._pending.pop(0)  # older stored rows went first
-                info = self._client.publish(msg.topic, msg.payload, qos=1, retain=msg.retain)
-                self._inflight[info.mid] = MEMORY
-            else:
-                return
-
-    async def _read_ahead(self) -> bool:
-        if self._outbox is None:
-            return False
-        try:
-            rows = await self._in_db(self._outbox.peek, self._cursor, READ_AHEAD)
-        except DiskTrouble as exc:
-            self._disk_trouble(exc)
-            return False
-        if rows:
-            self._ready.extend(rows)
-            self._cursor = rows[-1].id
-        return bool(rows)
-
-    async def _acker(self) -> None:
-        while True:
-            await self._wake_acker.wait()
-            # Deleting is not on the delivery path: coalesce acks into fewer transactions.
-            await asyncio.sleep(ACK_COALESCE_S)
-            await self._flush_acks()
-
-    async def _flush_acks(self) -> None:
-        self._wake_acker.clear()
-        if self._acked and self._outbox is not None:
-            ids, self._acked = self._acked, []
-            try:
-                await self._in_db(self._outbox.ack, ids)
-            except DiskTrouble as exc:
-                self._acked[:0] = ids  # deleted when the disk recovers; not sent again meanwhile
-                self._disk_trouble(exc)
-            self._progress.set()
 
     async def _commands(self) -> None:
         while True:
@@ -345,14 +182,6 @@ class MqttLink:
                 log.info("Home Assistant came online: republishing discovery and state")
                 self._publish_retained(after_birth=True)
 
-    async def _discovery_updater(self) -> None:
-        while True:
-            await self._discovery_changed.wait()
-            await asyncio.sleep(DISCOVERY_DEBOUNCE_S)  # one payload for a burst of entities
-            self._discovery_changed.clear()
-            if self.connected and self._mqtt.discovery:
-                self._publish_discovery()
-
     # ---- connection state (loop thread) ------------------------------------------------
     def _on_up(self) -> None:
         self.connected = True
@@ -364,68 +193,14 @@ class MqttLink:
             subscriptions.append((self.topics.ha_status, 1))
         self._client.subscribe(subscriptions)
         self._publish_retained()
-        self._wake_pump.set()
+        self.feed.wake()
 
     def _publish_retained(self, after_birth: bool = False) -> None:
         self._client.publish(self.topics.status, ONLINE, qos=1, retain=True)
         if self._mqtt.discovery:
-            self._publish_discovery(after_birth)
+            self.announcer.publish(after_birth)
         for topic, data in self._states.items():
             self._client.publish(topic, data, qos=1, retain=True)
-
-    def _publish_discovery(self, after_birth: bool = False) -> None:
-        self._discovery_changed.clear()
-        topic, memory = self.topics.discovery, self._announced
-        if memory is None or not self._entities_complete:
-            self._client.publish(topic, encode(self.discovery.payload()), qos=1, retain=True)
-            return
-        if memory.reconcile(topic, self.topics.device_id, self.discovery.announced()):
-            self._save_announced.set()
-        self._clear_discovery(memory.expire())
-        removals = memory.removal_entries(topic)
-        self._publish_tracked(topic, self.discovery.payload(removals), removals, after_birth)
-        for old_topic, device in memory.retired(topic).items():
-            old = memory.removal_entries(old_topic)
-            self._publish_tracked(old_topic, self.discovery.retired_payload(device.device_id, old),
-                                  old, after_birth)
-        for stale in memory.topics_to_clear():
-            self._client.publish(stale, b"", qos=1, retain=True)
-
-    def _publish_tracked(self, topic: str, payload: Json, removals: Json,
-                         after_birth: bool) -> None:
-        info = self._client.publish(topic, encode(payload), qos=1, retain=True)
-        if removals:
-            self._deliveries[info.mid] = Delivery(topic, tuple(removals), after_birth)
-
-    def _clear_discovery(self, topics: list[str]) -> None:
-        """Device topics with nothing left to announce or remove: clear the retained payload."""
-        for topic in topics:
-            self._client.publish(topic, b"", qos=1, retain=True)
-        if topics:
-            self._save_announced.set()
-
-    def _on_discovery_ack(self, delivery: Delivery) -> None:
-        if self._announced is not None:
-            self._clear_discovery(self._announced.delivered(delivery))
-            self._save_announced.set()
-
-    async def _announced_saver(self) -> None:
-        while True:
-            await self._save_announced.wait()
-            await self._save_announced_now()
-
-    async def _save_announced_now(self) -> None:
-        self._save_announced.clear()
-        if self._announced is None or self._announced_path is None:
-            return
-        try:
-            await self._in_db(announced.save, self._announced_path, self._announced.to_json())
-        except asyncio.CancelledError:
-            self._save_announced.set()  # maybe never written: the shutdown writes it
-            raise
-        except OSError as exc:
-            log.warning("cannot remember the announced Home Assistant components in %s: %s",
-                        self._announced_path, exc)
 
     def _on_down(self, reason: str) -> None:
         if self.connected and not self._closing.is_set():
@@ -447,18 +222,8 @@ class MqttLink:
         self.last_error = error
 
     def _on_ack(self, mid: int) -> None:
-        delivery = self._deliveries.pop(mid, None)
-        if delivery is not None:
-            self._on_discovery_ack(delivery)
-            return
-        row = self._inflight.pop(mid, None)
-        if row is not None:
-            if row != MEMORY:
-                self._acked.append(row)
-                self._wake_acker.set()
-            else:
-                self._progress.set()
-            self._wake_pump.set()
+        if not self.announcer.on_ack(mid):
+            self.feed.on_ack(mid)
 
     def _enqueue(self, topic: str, payload: bytes) -> None:
         try:
@@ -533,20 +298,6 @@ class MqttLink:
         self._client.disconnect()
         if self._net_thread is not None:
             await asyncio.to_thread(self._net_thread.join, 5.0)
-        if self._outbox is not None:
-            await self._flush(retry=True)  # whatever was published up to here is kept on disk
-            outbox, self._outbox = self._outbox, None
-            await self._in_db(outbox.close)
-        if self._save_announced.is_set():
-            await self._save_announced_now()
-        if self._pending:
-            log.error("stopping with %d event(s) that could not be written to disk: lost",
-                      len(self._pending))
+        await self.feed.close()
+        await self.announcer.close()
         self._db.shutdown(wait=True)
-
-    def _backlog(self) -> int:
-        depth = self._outbox.depth() if self._outbox is not None else 0
-        return depth - len(self._acked) + len(self._pending) + self._writing
-
-    async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from homewatch.config.slices import mqtt_link
-from homewatch.mqtt.link import DISK_RETRY_S, MqttLink
+from homewatch.mqtt.feed import DISK_RETRY_S
+from homewatch.mqtt.link import MqttLink
 from homewatch.runtime.daemon import Supervisor
 from homewatch.understanding.service import DialogService
 from homewatch.vision.events import ObjectEvent

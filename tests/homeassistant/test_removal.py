@@ -74,7 +74,8 @@ def run(link: MqttLink, recorder: Recorder, *, complete: bool = True, birth: boo
             link._publish_retained = spy  # type: ignore[method-assign]
             recorder.publish("homeassistant/status", "online")
             await asyncio.wait_for(answered.wait(), 15)
-        await eventually(lambda: not link._deliveries)  # every tracked payload acknowledged
+        # every tracked payload acknowledged
+        await eventually(lambda: not link.announcer.deliveries)
 
     with_link(link, body)
 
