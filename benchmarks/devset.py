@@ -36,7 +36,8 @@ from homewatch.config.slices import dialog_setup, voice_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.core.messages import SceneSnapshot
 from homewatch.language.intents import RISKY_INTENTS
-from homewatch.understanding.service import DialogService, Heard
+from homewatch.understanding.hearing import Heard
+from homewatch.understanding.service import DialogService
 from homewatch.voice.audio import SAMPLE_RATE, read_wav_16k
 from homewatch.voice.names import command_grammar
 from homewatch.voice.recognizers import load_recognizer

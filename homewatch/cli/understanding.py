@@ -20,7 +20,7 @@ from homewatch.core.messages import ClassStats, SceneSnapshot
 from homewatch.understanding.replies import Reply
 
 if TYPE_CHECKING:
-    from homewatch.understanding.service import Heard
+    from homewatch.understanding.hearing import Heard
 
 OFFLINE_CAMERA = "camera"
 
@@ -107,7 +107,7 @@ def question_of(args: argparse.Namespace, config: Config,
         if not args.question:
             raise HomewatchError("ask needs a QUESTION or --audio FILE.wav")
         return str(args.question), None
-    from homewatch.understanding.service import Heard as Ear
+    from homewatch.understanding.hearing import Heard as Ear
     from homewatch.voice.transcribe import transcribe_file
 
     heard = transcribe_file(Path(args.audio), voice_setup(config), grammar=True)

@@ -31,6 +31,7 @@ from homewatch.understanding.dialog import (
     spoken_pin,
 )
 from homewatch.understanding.features import vision_vector
+from homewatch.understanding.hearing import NOT_CAUGHT, Heard, not_caught, sure
 from homewatch.understanding.model import PACKAGED, FusionModel
 from homewatch.understanding.replies import Reply, alarm_text, noun, where
 from homewatch.understanding.schema import RISKY_INTENTS
@@ -40,16 +41,6 @@ from homewatch.understanding.watches import Hysteresis, Watch, WatchStore
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SnapshotHook = Callable[[str], Awaitable[None]]
-NOT_CAUGHT = "Sorry, I didn't catch that."
-
-
-@dataclass(frozen=True, slots=True)
-class Heard:
-    """How sure the ear was of a spoken request (typed requests have none)."""
-
-    confidence: float
-    raw: str
-    alternative: str | None = None  # an open-vocabulary pass on the same audio
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +176,7 @@ class DialogService:
         snapshot = self.scenes.snapshot(cam) if cam else None
         u = await self._infer(self.dialog.understand, text, found, cam, place, snapshot)
         p = u.prediction
-        if not self._sure(p.intent, p.intent_conf, heard):
+        if not sure(self.settings, p.intent, p.intent_conf, heard):
             log.info("not acted on (%s, model %.2f, heard %s): %r", p.intent, p.intent_conf,
                      "typed" if heard_conf is None else f"{heard_conf:.2f}", text)
             return Reply(request_id, text, not_caught(text if heard else None), "unknown", None,
@@ -200,19 +191,6 @@ class DialogService:
                 return self._reply(request_id, u, Answer(question), heard_conf, "asked")
         answer = await self.handlers[p.intent](u, ctx)
         return self._reply(request_id, u, answer, heard_conf)
-
-    def _sure(self, intent: str, model_conf: float, heard: Heard | None) -> bool:
-        """Sure enough to act: a known intent, a clear recording, a confident model."""
-        if intent == "unknown" or model_conf < self.settings.min_confidence:
-            return False
-        if heard is None:
-            return model_conf >= self.settings.intent_confidence.get(intent, 0.0)
-        if heard.confidence < self.settings.min_heard_confidence:
-            return False
-        if heard.alternative is not None and disagree(heard.raw, heard.alternative):
-            return False
-        need = self.settings.intent_confidence.get(intent, self.settings.min_confidence)
-        return min(model_conf, heard.confidence) >= need
 
     def _reply(self, request_id: str, u: Understanding, answer: Answer,
                heard_conf: float | None, confirmation: str | None = None) -> Reply:
@@ -392,13 +370,3 @@ class DialogService:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.flush_state()
 
-
-def not_caught(heard: str | None) -> str:
-    return f"{NOT_CAUGHT} I heard: {heard}." if heard else f"{NOT_CAUGHT} Could you say it again?"
-
-
-def disagree(heard: str, alternative: str, least: float = 0.5) -> bool:
-    """The open-vocabulary pass heard something else: the words overlap too little."""
-    if not heard:
-        return False
-    return fuzz.token_set_ratio(heard, alternative) < least * 100

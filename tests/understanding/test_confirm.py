@@ -11,8 +11,9 @@ import pytest
 from homewatch.config.slices import dialog_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.understanding.confirm import verdict_of
+from homewatch.understanding.hearing import Heard
 from homewatch.understanding.model import FusionModel
-from homewatch.understanding.service import DialogService, Heard
+from homewatch.understanding.service import DialogService
 from tests.understanding.conftest import NOW, History, Scenes, make_config
 
 

@@ -11,8 +11,9 @@ from homewatch.config import Config
 from homewatch.config.slices import dialog_setup, voice_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.language.ngram import TrigramModel
+from homewatch.understanding.hearing import Heard
 from homewatch.understanding.model import PACKAGED, FusionModel
-from homewatch.understanding.service import DialogService, Heard
+from homewatch.understanding.service import DialogService
 from homewatch.voice.audio import read_wav_16k
 from homewatch.voice.config import VoiceSetup
 from homewatch.voice.grammar import CommandGrammar
