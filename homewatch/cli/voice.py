@@ -15,10 +15,10 @@ from homewatch.config.slices import voice_setup
 from homewatch.core.bus import MemoryBus
 from homewatch.core.errors import EX_OK
 from homewatch.core.messages import Utterance
+from homewatch.voice.api import utterance_payload
 from homewatch.voice.audio import wav_chunks
 from homewatch.voice.config import SourceConfig
 from homewatch.voice.names import command_grammar
-from homewatch.voice.payload import utterance_payload
 from homewatch.voice.recognizers import load_recognizer
 from homewatch.voice.transcribe import recognize_pcm
 

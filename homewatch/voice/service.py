@@ -25,7 +25,6 @@ from homewatch.voice.config import VoiceSetup
 from homewatch.voice.endpointer import Endpointer
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.names import command_grammar
-from homewatch.voice.payload import sensor_state, utterance_payload
 from homewatch.voice.pipeline import PipelineStats, VoicePipeline
 from homewatch.voice.recognizers import Recognizer, load_recognizer
 from homewatch.voice.sources import AudioSource, open_source
@@ -165,9 +164,9 @@ class VoiceService:
     async def _deliver(self, utt: Utterance) -> None:
         # What was said after the wake phrase; the raw text stays in `raw`.
         utt = replace(utt, text=self.grammar.split_wake(utt.text)[1])
-        payload = utterance_payload(utt)
+        payload = api.utterance_payload(utt)
         self.bus.publish_event(api.TRANSCRIPT.pattern, payload)
-        self.bus.publish_state(api.LAST.pattern, sensor_state(utt.text))
+        self.bus.publish_state(api.LAST.pattern, api.sensor_state(utt.text))
         self.bus.publish_state(api.LAST_ATTRIBUTES.pattern, payload)
         try:
             await self.on_utterance(utt)
