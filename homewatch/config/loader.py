@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from homewatch.config.issues import issues_from_validation
 from homewatch.config.model import Config
+from homewatch.config.references import reference_issues
 from homewatch.config.source import KeyPath, load_yaml_with_lines
 from homewatch.core.errors import ConfigError
 
@@ -118,6 +119,10 @@ def validate_data(data: Mapping[str, Any], source: str = "<config>") -> Config:
 
 def _validate(data: dict[str, Any], source: str, lines: dict[KeyPath, int]) -> Config:
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, issues_from_validation(exc, lines)) from None
+    issues = reference_issues(config, lines)
+    if issues:
+        raise ConfigError(source, issues)
+    return config

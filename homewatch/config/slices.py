@@ -24,8 +24,9 @@ def vision_setup(config: Config, models: ModelResolver | None = None) -> VisionS
 
 def dialog_setup(config: Config, models: ModelResolver | None = None) -> DialogSetup:
     cameras = tuple(c.name for c in config.cameras if c.enabled)
+    overlaps = {c.name: c.overlaps_with for c in config.cameras if c.overlaps_with}
     return DialogSetup(config.understanding, config.alarm, cameras,
-                       models or model_resolver(config), config.daemon.state_dir)
+                       models or model_resolver(config), config.daemon.state_dir, overlaps)
 
 
 def voice_setup(config: Config, models: ModelResolver | None = None) -> VoiceSetup:

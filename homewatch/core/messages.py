@@ -6,9 +6,9 @@ consumes lives here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 # Classes the scene state tracks for the fusion model, in feature order.
 SCENE_CLASSES: tuple[str, ...] = (
@@ -60,6 +60,17 @@ class EventHistory(Protocol):
 
     def last_seen(self, label: str, camera: str | None = None) -> tuple[str, float] | None:
         """(camera, unix time) of the latest event of `label`, or None."""
+        ...
+
+
+@runtime_checkable
+class EventLog(Protocol):
+    """Past object events over a span of time (the event history may offer it)."""
+
+    def events(self, start: float, end: float, cameras: Sequence[str] | None = None,
+               limit: int = 5000) -> list[dict[str, object]]:
+        """Events seen between `start` and `end`, oldest first: dicts with id, camera, label,
+        start, last_seen, end, top_score, zones."""
         ...
 
 

@@ -18,6 +18,17 @@ from collections.abc import Mapping
 # Prepositions before a place keep the templates short.
 _P = "(at|in|on|by|near|outside|around|inside|over) the {place}"
 _WP = f"[{_P}]"
+# Questions about the whole home, or a group of cameras, instead of one place.
+_ANY = ("(anywhere|everywhere|at home|around the house|in the house|outside|outdoors|inside|"
+        "indoors|on any camera|on the cameras|around)")
+# When: what a summary covers (`periods.py` reads these).
+_WHEN = ("(today|so far today|yesterday|this morning|this afternoon|this evening|tonight|"
+         "last night|overnight|in the last hour|in the past hour|"
+         "in the (last|past) (five|ten|fifteen|twenty|thirty|few) minutes|"
+         "in the (last|past) (two|three|few|six|twelve) hours|"
+         "since (six|seven|eight|nine|ten|eleven|noon|midnight|lunch|lunchtime)|"
+         "since (one|two|three|four|five|six|seven|eight|nine|ten) (am|pm|o'clock)|"
+         "while i was (out|away|gone|at work)|while we were (out|away))")
 
 TEMPLATES: Mapping[str, list[str]] = {
     "ask_presence": [
@@ -48,6 +59,18 @@ TEMPLATES: Mapping[str, list[str]] = {
         f"(is|was) there {{anything}} (moving|out there|there) {_WP}",
         f"(can|do) you (see|spot|detect) {{anything}} (there|right now|at all) {_WP}",
         f"(is|are) there any {{objs}} (visible|in view|there) {_WP}",
+        f"is there {{a_obj}} {_ANY}",
+        f"(do|can) you see (any {{objs}}|{{a_obj}}) {_ANY}",
+        f"(are there|any) {{objs}} {_ANY} (right now|now)?",
+        "(is|are) (anyone|anybody|someone|somebody) (home|at home|about|in)",
+        f"(is|are) (anyone|anybody|someone|somebody) {_ANY} (right now|now|at the moment)?",
+        "is the {place} (empty|clear|deserted|vacant|quiet)",
+        f"is it (clear|empty|all clear|quiet) ({_ANY}|{_P}|out there)",
+        f"(nobody|no one) (is )?({_P}|{_ANY}) (right|correct|is that right|yeah)?",
+        f"(is|are) there (nobody|no one|nothing|no {{objs}}) ({_P}|{_ANY})",
+        "(is|are) the {place} (free of|clear of) {objs}",
+        "(is the coast clear|is the house empty|is everyone gone|has everyone left)",
+        f"(there's|there is) (nobody|no one|no {{obj}}) ({_P}|{_ANY}) (right|is there)",
     ],
     "ask_count": [
         f"how many {{objs}} (are|is) {_WP}",
@@ -63,6 +86,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         f"how many {{objs}} (are|is) (standing|waiting|parked|sitting|walking) {_WP}",
         f"(what is|what's) the {{obj}} count {_WP}",
         f"(exactly|roughly) how many {{objs}} {_WP}",
+        "how many {objs} (are there )?(in total|altogether|all together|across all cameras)",
+        f"how many {{objs}} (are|do you see|can you see) {_ANY}",
+        f"(count|tell me) (all )?the {{objs}} {_ANY}",
     ],
     "describe": [
         f"what do you see {_WP}",
@@ -226,6 +252,37 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(run|do|start) a (diagnostic|diagnosis|system test|status check)",
         "(is|are) the (camera|cameras|system) (up|down|broken|connected)",
     ],
+    "ask_where": [
+        "where (is|'s) {the_obj} (right now|now|at the moment)?",
+        "where are the {objs} (right now|now)?",
+        "where (is|'s) (everyone|everybody|someone|somebody|anyone) (right now|now|at the moment)?",
+        "where (did you|have you) (see|seen|spot|spotted) {a_obj} (last|today|recently)?",
+        "which camera (sees|can see|saw|has|is seeing|spotted|shows) {a_obj}",
+        "which (cameras|camera) (see|show|are showing|is showing) {objs}",
+        "(on|in) which camera (is|was) {the_obj}",
+        "which (room|part of the house|place|area|side of the house) is {the_obj} in",
+        "(tell me|show me) where {the_obj} is",
+        "where can you see {a_obj}",
+        "where (was|were) {the_obj} (last seen|seen last)",
+        "(do you know|can you tell me) where {the_obj} (is|went)",
+        "(in|at) which (room|place|camera) (is|are) (there )?{a_obj}",
+    ],
+    "summary": [
+        f"what happened {_WHEN}",
+        f"what (has )?happened {_P} {_WHEN}",
+        f"(did|has) anything happen {_WP} {_WHEN}",
+        f"anything (happen|to report|worth knowing) {_WHEN}",
+        "(give me|i want|can i get) a (summary|recap|rundown|report) of (today|the day|yesterday|the night|the morning)",
+        f"(summarize|sum up|recap) {_WHEN}",
+        f"(what did i miss|did i miss anything) {_WHEN}",
+        f"what went on {_WP} {_WHEN}",
+        f"(who|what) (came|came by|visited|showed up) {_WHEN}",
+        f"(tell me|fill me in on) what (happened|went on) {_WHEN}",
+        "how (was|has been) the (day|night|morning|afternoon|evening) (at home|here)?",
+        f"(were there|any) (events|activity|visitors|alerts) {_WP} {_WHEN}",
+        f"what (did|have) the cameras (see|seen|record|recorded) {_WHEN}",
+        "(daily|evening|morning|nightly) (summary|report|recap)",
+    ],
 }
 
 OUT_OF_DOMAIN_TEMPLATES: list[str] = [
@@ -285,6 +342,8 @@ CORE: Mapping[str, list[str]] = {
     "device_on": ["turn on the {device}"],
     "device_off": ["turn off the {device}"],
     "status": ["what is the status"],
+    "ask_where": ["where is (the {obj}|everyone|someone)", "which camera sees (someone|a {obj})"],
+    "summary": ["what happened (today|this morning|yesterday|while i was out)"],
 }
 
 # Replies to "Turn on the porch light?"

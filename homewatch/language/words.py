@@ -52,3 +52,12 @@ PLURALS: Mapping[str, str] = {"person": "people", "bus": "buses"}
 
 def plural(thing: str) -> str:
     return PLURALS.get(thing, thing + "s")
+
+# Spoken names of camera groups beyond the group's own name (`understanding.camera_groups`).
+GROUP_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "outside": ("outdoors", "out of doors", "outside the house"),
+    "inside": ("indoors", "in the house", "inside the house"),
+}
+# Words that ask about every camera (the same as naming no place).
+EVERYWHERE = ("anywhere", "everywhere", "at home", "home", "around the house",
+              "on any camera", "all cameras")

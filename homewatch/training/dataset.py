@@ -31,7 +31,8 @@ from homewatch.understanding.schema import (
 from homewatch.understanding.tokenizer import Vocabulary
 
 OBJECT_SLOTS = {"a_obj", "objs", "the_obj", "obj"}
-PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who"}
+PERSON_WORDS = {"anyone", "anybody", "someone", "somebody", "who", "nobody", "everyone",
+                "everybody"}
 NEGATIVE_LIGHT_WORDS = {"dark", "black", "off"}  # "is it dark?" — yes means no light
 DIGITS = words.DIGITS
 TEST_EVERY = 5  # every 5th template of each intent is held out for testing
@@ -114,7 +115,8 @@ class Generator:
         filled = set(re.findall("\x00([a-z_]+)\x01", text))
         text = re.sub("\x00[a-z_]+\x01", "", text)
         if not filled & OBJECT_SLOTS:
-            person = intent in OBJECT_INTENTS and set(text.split()) & PERSON_WORDS
+            person = intent in OBJECT_INTENTS and (set(text.split()) & PERSON_WORDS
+                                                   or " no one " in f" {text} ")
             label = "person" if person else "none"
         if intent not in ("unknown", "status") and self.rng.random() < 0.12:
             text = f"{self.rng.choice(words.WAKE)} {text}"

@@ -26,7 +26,7 @@ from homewatch.understanding.schema import INTENTS, MAX_COUNT, MAX_TOKENS, OBJEC
 from homewatch.understanding.tokenizer import Vocabulary
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,16 @@ Armed = Literal["armed_home", "armed_away"]
 Reason = Literal["ok", "no_code", "wrong_code", "locked", "not_configured"]
 STATES: tuple[State, ...] = ("disarmed", "armed_home", "armed_away")
 VERSION = 1
+MAX_SPANS = 50  # armed spans kept for "while I was out" and "while armed"
+
+
+class ArmedSpan(BaseModel):
+    """One time the alarm was armed: from `start` until `end` (None: still armed)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    mode: Armed
+    start: float
+    end: float | None = None
 
 
 class AlarmRecord(BaseModel):
@@ -34,6 +44,7 @@ class AlarmRecord(BaseModel):
     failures: int = Field(default=0, ge=0)
     lockouts: int = Field(default=0, ge=0)
     locked_until: float = 0.0
+    spans: tuple[ArmedSpan, ...] = ()
 
 
 def parse_record(data: Any) -> AlarmRecord:
@@ -42,6 +53,8 @@ def parse_record(data: Any) -> AlarmRecord:
     fields = {k: v for k, v in data.items() if k != "version"}  # version 0 had only "state"
     if isinstance(fields.get("locked_until"), int):
         fields["locked_until"] = float(fields["locked_until"])
+    if isinstance(fields.get("spans"), list):
+        fields["spans"] = tuple(fields["spans"])
     return AlarmRecord.model_validate(fields)
 
 
@@ -132,7 +145,8 @@ class Alarm:
             if refused:
                 return refused
         armed = mode if mode != "disarmed" else None
-        self._update(state=mode, last_armed=armed or self._record.last_armed)
+        self._update(state=mode, last_armed=armed or self._record.last_armed,
+                     spans=self._spans(armed))
         log.info("alarm %s by %s", mode, source)
         return AlarmResult(True, self.state)
 
@@ -143,8 +157,23 @@ class Alarm:
         refused = self._check(code, source, "disarm")
         return refused or self._set_disarmed(source)
 
+    def _spans(self, armed: Armed | None) -> tuple[ArmedSpan, ...]:
+        """The armed spans after changing to `armed` (None: disarmed) now."""
+        spans = list(self._record.spans)
+        if spans and spans[-1].end is None:
+            if spans[-1].mode == armed:
+                return tuple(spans)
+            spans[-1] = spans[-1].model_copy(update={"end": self._clock()})
+        if armed is not None:
+            spans.append(ArmedSpan(mode=armed, start=self._clock()))
+        return tuple(spans[-MAX_SPANS:])
+
+    def armed_spans(self) -> tuple[ArmedSpan, ...]:
+        """When the alarm was armed (oldest first; the last may still be open)."""
+        return self._record.spans
+
     def _set_disarmed(self, source: str) -> AlarmResult:
-        self._update(state="disarmed")
+        self._update(state="disarmed", spans=self._spans(None))
         log.info("alarm disarmed by %s", source)
         return AlarmResult(True, self.state)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,13 @@ class UnderstandingConfig(Frozen):
         default_factory=dict, description="Spoken names per camera id, e.g. "
         "{front_door: [front door, entrance]}; the id with spaces always works")
     zones: tuple[ZoneName, ...] = ()
+    camera_groups: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Groups of cameras a question can name, by spoken "
+        "name, e.g. {outside: [front_door, garden], inside: [kitchen]}; a question naming no "
+        "place covers every camera")
+    group_names: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Other spoken names per group, e.g. {outside: "
+        "[outdoors]}; 'outside' and 'inside' also answer to outdoors/indoors/in the house")
     devices: tuple[DeviceConfig, ...] = Field(default=(), description="Devices that voice can "
                                               "switch via Home Assistant automations")
     fuzzy_threshold: float = Field(default=75.0, ge=50, le=100, description="Minimum rapidfuzz "
@@ -101,3 +109,4 @@ class DialogSetup:
     cameras: tuple[str, ...]
     models: ModelResolver
     state_dir: Path
+    overlaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # overlapping views

@@ -7,8 +7,9 @@ thread and performs the actions (alarm, watches, publishing).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,8 @@ class Answer:
     answer: bool | None = None
     count: int | None = None
     confidence: float = 1.0
+    details: Mapping[str, Any] | None = None  # the reply's `details` (whole-home answers)
+    cameras: tuple[str, ...] | None = None  # the cameras the answer is about, when not one
 
 
 def counted_objects(label: str, prediction: Prediction, snapshot: SceneSnapshot | None) -> int:

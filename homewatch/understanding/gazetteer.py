@@ -12,11 +12,12 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from homewatch.language.words import GROUP_ALIASES
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.schema import DEVICE, PLACE
 from homewatch.understanding.tokenizer import words
 
-Kind = Literal["camera", "zone", "device"]
+Kind = Literal["camera", "zone", "device", "group"]
 SHORT = 5  # names shorter than this must be heard exactly
 # A heard span may not start or end with these unless the name does ("the lights" is not
 # "kitchen light").
@@ -28,7 +29,7 @@ EDGE_WORDS = frozenset({"the", "a", "an", "in", "at", "on", "of", "to", "is", "a
 class Name:
     phrase: str
     kind: Kind
-    target: str  # camera id (camera, zone) or device id
+    target: str  # camera id (camera, zone), device id or group name
     label: str  # how replies say it
 
     @property
@@ -76,6 +77,9 @@ class Gazetteer:
         for device in config.devices:
             names += [Name(p.lower(), "device", device.device_id, device.name)
                       for p in (device.name, *device.aliases)]
+        for group in config.camera_groups:
+            spoken = config.group_names.get(group, GROUP_ALIASES.get(group, ()))
+            names += [Name(p.lower(), "group", group, group) for p in (group, *spoken)]
         return cls(names, config.fuzzy_threshold)
 
     def find(self, text: str) -> Found:
@@ -94,6 +98,8 @@ class Gazetteer:
         out: list[str] = []
         i = 0
         for match in chosen:
+            if match.name.kind == "group":  # ordinary words the model knows ("outside")
+                continue
             out += tokens[i:match.start]
             out.append(DEVICE if match.name.kind == "device" else PLACE)
             i = match.end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,15 +31,18 @@ class Reply:
     heard_confidence: float | None = None  # the recognizer's (None: typed)
     model_confidence: float | None = None  # the model's, for the intent
     confirmation: str | None = None  # asked | confirmed | cancelled | expired
+    details: Mapping[str, Any] | None = None  # whole-home answers: per camera, events …
 
     def to_json(self) -> dict[str, Any]:
+        extra = {} if self.details is None else {"details": self.details}
         return {"id": self.id, "question": redact(self.question), "text": self.text,
                 "intent": self.intent, "object": self.object, "camera": self.camera,
                 "answer": self.answer, "confidence": round(self.confidence, 3),
                 "heard_confidence": _rounded(self.heard_confidence),
                 "model_confidence": _rounded(self.model_confidence),
                 "confirmation": self.confirmation, "count": self.count, "ts": self.ts,
-                "event_type": self.intent}  # Home Assistant's event entity reads this key
+                "event_type": self.intent,  # Home Assistant's event entity reads this key
+                **extra}
 
 
 def _rounded(value: float | None) -> float | None:

@@ -35,6 +35,7 @@ from homewatch.understanding.hearing import NOT_CAUGHT, Heard, not_caught, sure
 from homewatch.understanding.model import PACKAGED, FusionModel
 from homewatch.understanding.replies import Reply, alarm_text, noun, where
 from homewatch.understanding.schema import RISKY_INTENTS
+from homewatch.understanding.scoped import ScopedHandlers
 from homewatch.understanding.speech import Speech
 from homewatch.understanding.watches import Hysteresis, Watch, WatchStore
 
@@ -91,6 +92,10 @@ class DialogService:
             "arm": self._voice_alarm, "disarm": self._voice_alarm,
             "device_on": self._device, "device_off": self._device, "status": self._status,
         }
+        scoped = ScopedHandlers(setup, self.dialog, scenes=scenes, history=history,
+                                cameras=self.camera_ids, infer=self._infer, alarm=self.alarm,
+                                watches=self.watches)
+        self.handlers.update(scoped.table(self._presence, self._count))
         self._last_tick: float | None = None
         bus.add_api(dialog_api(DialogCommands(self), setup.alarm))
 
@@ -196,9 +201,11 @@ class DialogService:
                heard_conf: float | None, confirmation: str | None = None) -> Reply:
         p = u.prediction
         obj = p.object if p.object != "none" else None
-        return Reply(request_id, u.text, answer.text, p.intent, obj, u.camera, answer.answer,
+        camera = u.camera if answer.cameras is None else (
+            answer.cameras[0] if len(answer.cameras) == 1 else None)
+        return Reply(request_id, u.text, answer.text, p.intent, obj, camera, answer.answer,
                      min(answer.confidence, p.intent_conf), answer.count, self.clock(),
-                     heard_conf, p.intent_conf, confirmation)
+                     heard_conf, p.intent_conf, confirmation, answer.details)
 
     async def _confirmed(self, pending: Pending, yes: bool, request_id: str,
                          heard: Heard | None, now: float) -> Reply:

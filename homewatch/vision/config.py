@@ -93,6 +93,9 @@ class CameraConfig(Frozen):
                                              description="Per-label filters over vision.filters")
     zones: tuple[ZoneConfig, ...] = ()
     motion: MotionConfig = MotionConfig()
+    overlaps_with: tuple[str, ...] = Field(
+        default=(), description="Cameras whose view overlaps this one's: whole-home counts "
+        "take the largest count of overlapping cameras instead of adding them")
 
     @property
     def title(self) -> str:

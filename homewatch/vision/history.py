@@ -11,6 +11,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from homewatch.core.statefile import is_damage, open_sqlite, quarantine, salvage_rows
@@ -147,6 +148,30 @@ class SqliteHistory:
                 log.warning("event history: %s", exc)
                 return None
         return None if row is None else (str(row[0]), float(row[1]))
+
+    def events(self, start: float, end: float, cameras: Sequence[str] | None = None,
+               limit: int = 5000) -> list[dict[str, object]]:
+        """Events seen between `start` and `end` (unix times), oldest first, optionally of
+        some cameras only."""
+        query = ("SELECT id, camera, label, start, last_seen, end, top_score, zones FROM events "
+                 "WHERE start <= ? AND last_seen >= ?")
+        args: list[object] = [end, start]
+        if cameras is not None:
+            query += f" AND camera IN ({', '.join('?' * len(cameras))})"
+            args += list(cameras)
+        with self._lock:
+            if self._closed or self._db is None:
+                return []
+            try:
+                cur = self._db.execute(query + " ORDER BY start LIMIT ?", (*args, limit))
+            except sqlite3.Error as exc:
+                log.warning("event history: %s", exc)
+                return []
+            names = [c[0] for c in cur.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for row in rows:
+            row["zones"] = json.loads(str(row["zones"]))
+        return rows
 
     def recent(self, limit: int = 20) -> list[dict[str, object]]:
         with self._lock:

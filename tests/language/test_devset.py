@@ -21,7 +21,8 @@ def rows() -> list[tuple[str, str]]:
 
 def test_devset_covers_every_intent_and_has_non_commands() -> None:
     intents = [i for i, _ in rows()]
-    assert set(intents) == set(INTENTS)
+    # whole-home questions are measured on their own set (home-questions.tsv)
+    assert set(intents) == set(INTENTS) - {"ask_where", "summary"}
     assert sum(i != "unknown" for i in intents) >= 150
     assert intents.count("unknown") >= 30
 

@@ -1,0 +1,245 @@
+"""Questions about the whole home: presence, counts and "where" over every camera in scope.
+
+A question that names no place covers every camera (or a named group of them); the answer
+says where: "Yes, ten people in the back yard." / "No one at the front door or in the back
+yard." Emptiness questions ("is the back yard empty?") flip the yes/no. Everything here is
+synchronous; the service runs it in the inference thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from homewatch.core.messages import EventHistory, SceneProvider
+from homewatch.language.polarity import Polarity
+from homewatch.understanding.dialog import Answer, Dialog, Understanding, counted_objects
+from homewatch.understanding.features import vision_vector
+from homewatch.understanding.replies import ago, capitalize, counted, join, noun
+from homewatch.understanding.scope import Scope, combined_count
+
+MAX_PLACES = 3  # more places than this are "anywhere I can see"
+AT_WORDS = frozenset({"door", "gate", "entrance", "porch", "doorstep", "window", "street",
+                      "road", "desk", "front", "back", "side"})
+
+
+def at(place: str) -> str:
+    """ "at the front door", "in the back yard"."""
+    last = place.rsplit(maxsplit=1)[-1] if place else ""
+    return f"{'at' if last in AT_WORDS else 'in'} the {place}"
+
+
+def at_places(places: Sequence[str], conj: str = "or") -> str:
+    """Where, for up to `MAX_PLACES` places; more are "anywhere I can see"."""
+    if not places:
+        return "anywhere I can see"
+    if len(places) > MAX_PLACES:
+        return "anywhere I can see"
+    parts = [at(p) for p in places]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {conj} {parts[-1]}"
+
+
+def clock(ts: float, now: float) -> str:
+    """A past time as spoken: "at 14:05", "yesterday at 14:05", "on Monday at 14:05"."""
+    when, today = datetime.fromtimestamp(ts).astimezone(), datetime.fromtimestamp(now).astimezone()
+    hm = when.strftime("%H:%M")
+    days = (today.date() - when.date()).days
+    if days <= 0:
+        return f"at {hm}"
+    if days == 1:
+        return f"yesterday at {hm}"
+    if days < 7:
+        return f"on {when.strftime('%A')} at {hm}"
+    return f"on {when.day} {when.strftime('%B')} at {hm}"
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One camera's verdict on the question."""
+
+    camera: str
+    place: str
+    p_yes: float
+    count: int  # objects counted once the verdict is yes, else 0
+    items: tuple[tuple[str, int], ...]  # for "anything": what is there
+    last_seen: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"camera": self.camera, "place": self.place, "p": round(self.p_yes, 3),
+                "count": self.count, "items": [list(i) for i in self.items],
+                "last_seen": self.last_seen}
+
+
+class WholeHome:
+    """Presence, count and where over a scope of cameras, with the fusion model per camera."""
+
+    def __init__(self, dialog: Dialog, scenes: SceneProvider,
+                 overlaps: Mapping[str, Iterable[str]]) -> None:
+        self.dialog = dialog
+        self.scenes = scenes
+        self.overlaps = overlaps
+
+    def look(self, u: Understanding, scope: Scope) -> tuple[list[Seen], list[str]]:
+        """Each camera's verdict on the question (and the cameras without a picture)."""
+        model = self.dialog.model
+        tokens = model.encode(u.found.text)
+        obj = u.prediction.object
+        label = "person" if obj == "none" and u.prediction.intent == "ask_where" else obj
+        seen: list[Seen] = []
+        blind: list[str] = []
+        for camera in scope.cameras:
+            snapshot = self.scenes.snapshot(camera)
+            if snapshot is None:
+                blind.append(camera)
+                continue
+            vision = vision_vector(snapshot, model.spec)
+            verdict = self._verdict(tokens, vision, label)
+            items: tuple[tuple[str, int], ...] = ()
+            count = 0
+            if verdict[0] >= 0.5:
+                if label == "none":
+                    items = tuple(self.dialog.contents(snapshot))
+                    count = sum(n for _, n in items)
+                else:
+                    count = counted_objects(label, verdict[1], snapshot)
+            place = self._place(camera, scope)
+            last = snapshot.last_seen.get(label) if label != "none" else max(
+                snapshot.last_seen.values(), default=None)
+            seen.append(Seen(camera, place, verdict[0], count, items, last))
+        return seen, blind
+
+    def _verdict(self, tokens: npt.NDArray[np.int32], vision: npt.NDArray[np.float32],
+                 label: str) -> tuple[float, Any]:
+        """P(yes) for the asked object in one camera's scene (and the prediction)."""
+        prediction = self.dialog.model.predict(tokens, vision)
+        if prediction.object != label:  # "where is everyone" asks about people
+            prediction = self.dialog.presence(label, vision)
+        return prediction.answer_p, prediction
+
+    def _place(self, camera: str, scope: Scope) -> str:
+        if scope.kind == "named" and scope.name:
+            return scope.name
+        return self.dialog.place_of(camera)
+
+    # ---- answers -------------------------------------------------------------------------
+
+    def presence(self, u: Understanding, scope: Scope, polarity: Polarity) -> Answer:
+        seen, blind = self.look(u, scope)
+        if not seen:
+            return self._blind(scope)
+        obj = u.prediction.object
+        sure_yes = [s for s in seen if s.p_yes >= 0.5 and not self.dialog.unsure(s.p_yes)]
+        maybe = [s for s in seen if self.dialog.unsure(s.p_yes)]
+        p_any = max(s.p_yes for s in seen)
+        confidence = min(u.prediction.intent_conf, max(p_any, 1 - p_any))
+        details = self._details(scope, seen, blind, polarity)
+        total = combined_count({s.camera: s.count for s in sure_yes}, self.overlaps)
+        found = "; ".join(self._found(s, obj) for s in sure_yes)
+        cameras = tuple(s.camera for s in (sure_yes or maybe))
+        if sure_yes:
+            yes = polarity == "pos"
+            return Answer(f"{'Yes' if yes else 'No'}, {found}.", yes, total, confidence,
+                          details, cameras)
+        if maybe:
+            what = "something" if obj == "none" else f"a {obj}"
+            return Answer(f"I'm not sure; maybe {what} {at_places([s.place for s in maybe])}.",
+                          None, None, confidence, details, cameras)
+        places = [s.place for s in seen]
+        about = scope.cameras if scope.kind == "named" else ()
+        if polarity == "neg":
+            return Answer(self._empty(obj, places), True, 0, confidence, details, about)
+        return Answer(self._nothing(obj, places), False, 0, confidence, details, about)
+
+    def _found(self, s: Seen, obj: str) -> str:
+        if obj == "none":
+            things = join([counted(lbl, n) for lbl, n in s.items]) or "something"
+            return f"{things} {at(s.place)}"
+        return f"{counted(obj, s.count)} {at(s.place)}"
+
+    @staticmethod
+    def _nothing(obj: str, places: Sequence[str]) -> str:
+        where = at_places(places)
+        if obj == "person":
+            return f"No one {where}." if len(places) <= MAX_PLACES else f"No, no one {where}."
+        if obj == "none":
+            return f"No, nothing {where} right now."
+        return f"No, I don't see any {noun(obj, 2)} {where}."
+
+    @staticmethod
+    def _empty(obj: str, places: Sequence[str]) -> str:
+        if obj not in ("person", "none"):
+            return f"Yes, no {noun(obj, 2)} {at_places(places)}."
+        if len(places) > MAX_PLACES:
+            return "Yes, it's empty everywhere I can see."
+        names = join([f"the {p}" for p in places])
+        return f"Yes, {names} {'is' if len(places) == 1 else 'are'} empty."
+
+    def count(self, u: Understanding, scope: Scope) -> Answer:
+        seen, blind = self.look(u, scope)
+        if not seen:
+            return self._blind(scope)
+        obj = u.prediction.object
+        with_some = [s for s in seen if s.count > 0]
+        details = self._details(scope, seen, blind, "pos")
+        if not with_some:
+            what = "anything" if obj == "none" else f"any {noun(obj, 2)}"
+            return Answer(f"I don't see {what} {at_places([s.place for s in seen])}.", None, 0,
+                          u.prediction.intent_conf, details, ())
+        cameras = tuple(s.camera for s in with_some)
+        total = combined_count({s.camera: s.count for s in with_some}, self.overlaps)
+        parts = [self._found(s, obj) for s in with_some]
+        if len(with_some) == 1 or obj == "none":
+            text = f"I see {join(parts)}."
+        else:
+            text = f"I see {counted(obj, total)}: {join(parts)}."
+        return Answer(text, None, total, u.prediction.intent_conf, details, cameras)
+
+    def where(self, u: Understanding, scope: Scope, history: EventHistory, now: float) -> Answer:
+        seen, blind = self.look(u, scope)
+        obj = u.prediction.object
+        label = "person" if obj == "none" else obj
+        here = [s for s in seen if s.p_yes >= 0.5 and not self.dialog.unsure(s.p_yes)]
+        details = self._details(scope, seen, blind, "pos")
+        conf = u.prediction.intent_conf
+        if here:
+            newest = max((s.last_seen for s in here if s.last_seen is not None), default=now)
+            places = capitalize(at_places([s.place for s in here], "and"))
+            return Answer(f"{places}, seen {ago(now - newest)}.", True,
+                          sum(s.count for s in here), conf, details,
+                          tuple(s.camera for s in here))
+        last = self._last_seen(history, label, scope)
+        if last is None:
+            places = [self._place(c, scope) for c in scope.cameras]
+            where = "" if scope.kind == "all" else f" {at_places(places)}"
+            return Answer(f"I haven't seen any {noun(label, 2)}{where}.", False, 0, conf,
+                          details, ())
+        camera, ts = last
+        details = {**details, "last_seen": {"camera": camera, "ts": ts}}
+        place = self._place(camera, scope)
+        return Answer(f"Last seen {at(place)} {clock(ts, now)}.", False, 0, conf, details,
+                      (camera,))
+
+    @staticmethod
+    def _last_seen(history: EventHistory, label: str, scope: Scope) -> tuple[str, float] | None:
+        if scope.kind == "all":
+            return history.last_seen(label)
+        found = [hit for c in scope.cameras if (hit := history.last_seen(label, c)) is not None]
+        return max(found, key=lambda h: h[1], default=None)
+
+    def _blind(self, scope: Scope) -> Answer:
+        if not scope.cameras:
+            return Answer("There is no camera to look with.", None, None, 0.0)
+        if scope.kind == "named":
+            place = scope.name or self._place(scope.cameras[0], scope)
+            return Answer(f"I have no picture of the {place} right now.", None, None, 0.0)
+        return Answer("I have no picture from any camera right now.", None, None, 0.0)
+
+    def _details(self, scope: Scope, seen: Sequence[Seen], blind: Sequence[str],
+                 polarity: Polarity) -> dict[str, Any]:
+        return {"scope": scope.to_json(), "polarity": polarity,
+                "cameras": [s.to_json() for s in seen], "no_picture": list(blind)}
