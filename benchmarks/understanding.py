@@ -2,7 +2,8 @@
 
 Prints intent/object accuracy on clean held-out sentences, synthetic-noise sentences and the
 real pocketsphinx transcripts of the shared commands; answer accuracy on normal and
-flicker-only scenes; time per query; model size.
+flicker-only scenes; whole-home questions (scope, polarity, period, where/summary intents,
+answers over generated multi-camera homes); time per query; model size.
 
     python benchmarks/understanding.py [--model models/fusion.tflite] [--json out.json]
 """
@@ -12,12 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import home_questions
+from benchmarks.home_questions import HOME_QUESTIONS
 from homewatch.language.words import DEVICES as DEVICE_WORDS
 from homewatch.training import baseline
 from homewatch.training.asr import load_fixture
@@ -129,6 +135,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=PACKAGED)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--home-questions", type=Path, default=HOME_QUESTIONS,
+                        help="whole-home questions (scope, polarity, period, where, summary)")
     args = parser.parse_args()
     model = FusionModel.load(args.model)
     training = model.meta["training"]
@@ -179,6 +187,7 @@ def main() -> None:
         print(f"{'unseen espeak-ng → pocketsphinx':32} {label:11} "
               f"{unseen['fusion'][metric]:7.3f} {unseen['baseline'][metric]:9.3f} "
               f"{unseen['n'][n]:6d}")
+    result["home questions"] = home_questions.report(model, args.home_questions)
     times = timing(model, gazetteer, sets.scenes)
     result["timing"] = times
     result["size_bytes"] = args.model.stat().st_size

@@ -1,7 +1,8 @@
 """A keyword-rule baseline for the same questions, to measure the fusion model against.
 
-Intent: ordered keyword rules. Object: the synonym tables. Answer: "yes" when the detector's
-best score for the class reaches 0.5 (what a plain score threshold does); lights: brightness.
+Intent: ordered keyword rules (whole-home "where" and "what happened" too). Object: the
+synonym tables. Answer: "yes" when the detector's best score for the class reaches 0.5 (what
+a plain score threshold does); lights: brightness.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ RULES: tuple[tuple[str, str], ...] = (
     ("watch_start", r"\b(tell me when|let me know|notify|alert|warn me|watch|monitor|"
                     r"keep an eye|look out|heads up|ping me|call me|wake me|message me|"
                     r"guard|as soon as|notified|told)\b"),
+    ("summary", r"\bwhat happened\b|\bhappen\b|\bwhile (i|we) (was|were)\b|"
+                r"\b(summary|recap|rundown|report) of\b|\bwhat did i miss\b|"
+                r"\bmiss anything\b|\b(summarize|sum up|recap)\b"),
+    ("ask_where", r"\bwhere (is|are|'s|was|were|did|can|have)\b|"
+                  r"\bwhich (camera|cameras|room|place|area|part)\b"),
     ("snapshot", r"\b(snapshot|picture|photo|pic|screenshot|screen shot|snap shot|capture|"
                  r"show me|let me see|image|still|frame|photograph|snap|display)\b"),
     ("last_seen", r"\blast\b|\bwhen (did|was)\b|\bwhat time\b|\bhow long\b|"

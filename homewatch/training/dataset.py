@@ -192,8 +192,9 @@ class Generator:
         raise ValueError(f"unknown slot {{{slot}}}")
 
 
-# Yes/no questions need more examples: their answer depends on the scene too.
-OVERSAMPLE = {"ask_presence": 2.5, "ask_lights": 1.5, "ask_count": 1.5}
+# Yes/no questions need more examples: their answer depends on the scene too (and presence
+# and count have the most phrasings: whole-home and emptiness questions too).
+OVERSAMPLE = {"ask_presence": 3.5, "ask_lights": 1.5, "ask_count": 1.8}
 
 
 def generate(gen: Generator, per_intent: int, scene_kind: str = "any",

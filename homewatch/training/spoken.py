@@ -5,7 +5,8 @@
 come from the training templates with several espeak-ng voices, speeds and pitches; the
 sentences of the shared evaluation recordings are excluded, so training never sees them.
 Training reads the table only (`load_spoken`): no speech tools needed to train.
-`--validation` records other sentences (another seed, training sentences excluded) that the
+`--intents A B` records only those intents and replaces their rows (for intents added
+later). `--validation` records other sentences (another seed, training sentences excluded) that the
 benchmark uses to check recognizer output the model was not trained on.
 """
 
@@ -17,7 +18,7 @@ import io
 import random
 import subprocess
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -57,14 +58,15 @@ def load_spoken(path: Path = TABLE) -> list[Spoken]:
                 for row in csv.DictReader(handle, delimiter="\t")]
 
 
-def _requests(seed: int, per_intent: int) -> Iterator[tuple[str, str, str, str]]:
+def _requests(seed: int, per_intent: int, intents: Sequence[str] | None = None
+              ) -> Iterator[tuple[str, str, str, str]]:
     from homewatch.training.dataset import Generator
     from homewatch.understanding.schema import INTENTS
 
     evaluation = {row.reference for row in load_fixture()}
     gen = Generator(seed, raw_names_p=1.0, spoken=(), neighbors={})
     rng = random.Random(seed)
-    for intent in INTENTS:
+    for intent in intents or INTENTS:
         done = 0
         while done < per_intent:
             text, label = gen.sentence(intent)
@@ -101,11 +103,16 @@ def _hear(decoder: Any, request: tuple[str, str, str, str]) -> Spoken:
 
 
 def record(path: Path = TABLE, seed: int = SEED, per_intent: int = PER_INTENT,
-           workers: int = 2, exclude: frozenset[str] = frozenset()) -> None:
-    requests = [r for r in _requests(seed, per_intent) if r[3] not in exclude]
+           workers: int = 2, *, exclude: frozenset[str] = frozenset(),
+           intents: Sequence[str] | None = None) -> None:
+    """Record the table; with `intents`, record only those and replace their rows in it (an
+    intent added later gets rows without changing the others')."""
+    requests = [r for r in _requests(seed, per_intent, intents) if r[3] not in exclude]
     with Pool(workers) as pool:
         parts = pool.map(_hear_all, [requests[i::workers] for i in range(workers)])
     rows = [row for part in parts for row in part]
+    if intents:
+        rows = [r for r in load_spoken(path) if r.intent not in intents] + rows
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(FIELDS)
@@ -119,5 +126,7 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--validation"]:
         record(VALIDATION, VALIDATION_SEED, VALIDATION_PER_INTENT,
                exclude=frozenset(row.reference for row in load_spoken()))
+    elif sys.argv[1:2] == ["--intents"]:  # e.g. --intents ask_where summary
+        record(intents=sys.argv[2:])
     else:
         record()

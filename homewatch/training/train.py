@@ -22,11 +22,19 @@ from homewatch.training.evaluate import BatchPredictor, EvalSets, eval_sets, eva
 from homewatch.training.export import io_description, to_int8_tflite, write_json
 from homewatch.understanding.features import FeatureSpec
 from homewatch.understanding.model import OUTPUTS, FusionModel
-from homewatch.understanding.schema import INTENTS, MAX_COUNT, MAX_TOKENS, OBJECTS
+from homewatch.understanding.schema import (
+    INTENTS,
+    MAX_COUNT,
+    MAX_TOKENS,
+    OBJECTS,
+    SPECIAL_TOKENS,
+    UNK,
+)
 from homewatch.understanding.tokenizer import Vocabulary
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "1.2.0"
+UNK_ID = SPECIAL_TOKENS.index(UNK)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class TrainOptions:
     garble_p: float = 0.1  # share of noisy training sentences misheard heavily
     learning_rate: float = 2e-3
     fuzzy_vocabulary: float | None = 85.0  # spelling-similarity cutoff for unknown words
+    unk_p: float = 0.03  # training words replaced by <unk>: an unknown word is just a word
     threads: int = 2
     holdout_templates: bool = False  # measure generalization to unseen paraphrase patterns
     smoke: bool = False
@@ -49,6 +58,16 @@ class TrainOptions:
     @classmethod
     def smoke_run(cls, out_dir: Path) -> TrainOptions:
         return cls(out_dir=out_dir, per_intent=40, epochs=1, smoke=True)
+
+
+def unknown_words(tokens: npt.NDArray[np.int32], p: float, seed: int) -> npt.NDArray[np.int32]:
+    """Replace a share `p` of the words by <unk>: recognizers produce words the vocabulary
+    lacks, and without this the model never sees <unk> in training."""
+    if p <= 0:
+        return tokens
+    rng = np.random.default_rng(seed + 7)
+    hit = (rng.random(tokens.shape) < p) & (tokens >= len(SPECIAL_TOKENS))
+    return np.where(hit, UNK_ID, tokens).astype(np.int32)
 
 
 def _targets(arrays: Arrays) -> dict[str, npt.NDArray[Any]]:
@@ -130,6 +149,7 @@ def train(opts: TrainOptions) -> dict[str, Any]:
     examples = generate(training_generator(asdict(opts)), opts.per_intent, oversample=True)
     vocab = Vocabulary.build((e.text for e in examples), fuzzy=opts.fuzzy_vocabulary)
     train_arrays = to_arrays(examples, vocab)
+    train_arrays.tokens = unknown_words(train_arrays.tokens, opts.unk_p, opts.seed)
     log.info("%d examples, vocabulary of %d", len(examples), len(vocab))
     model = _fit(opts, train_arrays, vocab)
     seen = frozenset(e.text for e in examples)

@@ -16,7 +16,8 @@ from homewatch.understanding.confirm import Verdict, verdict_of
 from homewatch.understanding.schema import INTENTS, OBJECTS
 
 REPLY = published("voice/reply", "JSON `{id, question, text, intent, object, camera, answer, "
-                  "confidence, heard_confidence, model_confidence, confirmation, count, ts}`")
+                  "confidence, heard_confidence, model_confidence, confirmation, count, ts}`, "
+                  "plus `details` for whole-home answers and summaries")
 DEVICE_EVENT = "JSON `{device, name, state, text, ts}` for Home Assistant automations"
 DEVICE_ON = published("intent/device_on", DEVICE_EVENT)
 DEVICE_OFF = published("intent/device_off", DEVICE_EVENT)

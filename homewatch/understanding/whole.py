@@ -208,8 +208,8 @@ class WholeHome:
         conf = u.prediction.intent_conf
         if here:
             newest = max((s.last_seen for s in here if s.last_seen is not None), default=now)
-            places = capitalize(at_places([s.place for s in here], "and"))
-            return Answer(f"{places}, seen {ago(now - newest)}.", True,
+            spoken = capitalize(at_places([s.place for s in here], "and"))
+            return Answer(f"{spoken}, seen {ago(now - newest)}.", True,
                           sum(s.count for s in here), conf, details,
                           tuple(s.camera for s in here))
         last = self._last_seen(history, label, scope)
