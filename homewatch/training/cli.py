@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spoken-p", type=float, default=None,
                         help="share of training sentences taken from recognizer output of "
                              "our own spoken sentences")
+    parser.add_argument("--unk-p", type=float, default=None,
+                        help="share of training words replaced by <unk>")
     parser.add_argument("--holdout-templates", action="store_true",
                         help="train without every 5th paraphrase template and test on those "
                              "(an experiment: the shipped model uses all templates)")
@@ -45,7 +47,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     changes = {k: v for k, v in (("seed", args.seed), ("epochs", args.epochs),
                                   ("per_intent", args.per_intent), ("threads", args.threads),
                                   ("spoken_p", args.spoken_p),
-                                  ("garble_kept", args.garble_kept), ("garble_p", args.garble_p))
+                                  ("garble_kept", args.garble_kept), ("garble_p", args.garble_p),
+                                  ("unk_p", args.unk_p))
                if v is not None}
     changes["holdout_templates"] = args.holdout_templates
     opts = TrainOptions(**{**opts.__dict__, **changes})

@@ -36,7 +36,8 @@ def test_every_line_is_an_intent_and_a_plain_lowercase_sentence() -> None:
 
 def test_evalset_covers_every_intent_and_has_non_commands() -> None:
     intents = [i for i, _ in rows(EVALSET)]
-    assert set(intents) == set(INTENTS)
+    # whole-home questions are measured on their own set (home-questions.tsv)
+    assert set(intents) == set(INTENTS) - {"ask_where", "summary"}
     assert sum(i != "unknown" for i in intents) >= 150
     assert intents.count("unknown") >= 30
 
