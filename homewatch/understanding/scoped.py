@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from homewatch.core.messages import EventHistory, EventLog, SceneProvider
 from homewatch.language.periods import Period, parse_period
@@ -22,7 +22,6 @@ from homewatch.understanding.summary import summarize
 from homewatch.understanding.watches import WatchStore
 from homewatch.understanding.whole import WholeHome
 
-T = TypeVar("T")
 Infer = Callable[..., Awaitable[Any]]
 
 
