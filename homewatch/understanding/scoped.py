@@ -93,7 +93,7 @@ class ScopedHandlers:
         period = self.period(u.text, ctx.now)
         if not isinstance(self.history, EventLog) or not callable(self.history.events):
             return Answer("I keep no event history, so I can't tell what happened.", None,
-                          None, u.prediction.intent_conf)
+                          None, u.prediction.intent_conf, None, ())
         cameras = None if scope.kind == "all" else list(scope.cameras)
         events = await self.infer(self.history.events, period.start_ts, period.end_ts, cameras)
         return summarize(events, period, scope, place_of=self.dialog.place_of,

@@ -165,10 +165,10 @@ class WholeHome:
     def _nothing(obj: str, places: Sequence[str]) -> str:
         where = at_places(places)
         if obj == "person":
-            return f"No one {where}." if len(places) <= MAX_PLACES else f"No, no one {where}."
+            return f"No one {where}."
         if obj == "none":
             return f"No, nothing {where} right now."
-        return f"No, I don't see any {noun(obj, 2)} {where}."
+        return f"No {noun(obj, 2)} {where}."
 
     @staticmethod
     def _empty(obj: str, places: Sequence[str]) -> str:

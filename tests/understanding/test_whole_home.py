@@ -125,6 +125,9 @@ def test_a_question_without_a_place_covers_every_camera(home: DialogService) -> 
     assert reply.text == "Yes, ten people in the back yard."
     details = reply.to_json()["details"]
     assert details["scope"]["kind"] == "all" and len(details["cameras"]) == len(CAMERAS)
+    nothing = ask(home, "is there a car anywhere")
+    assert (nothing.answer, nothing.camera) == (False, None)
+    assert nothing.text == "No cars anywhere I can see."  # more than three places
 
 
 def test_a_named_place_keeps_the_one_camera_answer(home: DialogService) -> None:
