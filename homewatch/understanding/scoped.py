@@ -57,9 +57,11 @@ class ScopedHandlers:
         self.watches = watches
         self.whole = WholeHome(dialog, scenes, setup.overlaps)
 
-    def table(self, named_presence: NamedHandler, named_count: NamedHandler
+    def table(self, named_presence: NamedHandler, named_count: NamedHandler,
+              named_describe: NamedHandler, named_last_seen: NamedHandler
               ) -> dict[str, NamedHandler]:
-        """Handlers by intent; one-place questions go to `named_*` as before."""
+        """Handlers by intent; one-place questions go to `named_*` as before (and "when did
+        you last see" about the whole home: the history already covers every camera)."""
         async def presence(u: Understanding, ctx: Asked) -> Answer:
             scope, pol = self.scope(u, ctx), polarity(u.text)
             if scope.kind == "named" and pol == "pos":
@@ -72,8 +74,21 @@ class ScopedHandlers:
                 return await named_count(u, ctx)
             return await self.infer(self.whole.count, u, scope)  # type: ignore[no-any-return]
 
-        return {"ask_presence": presence, "ask_count": count, "ask_where": self.where,
-                "summary": self.summary}
+        async def describe(u: Understanding, ctx: Asked) -> Answer:
+            scope = self.scope(u, ctx)
+            if scope.kind == "named":
+                return await named_describe(u, ctx)
+            return await self.infer(self.whole.describe, u, scope)  # type: ignore[no-any-return]
+
+        async def last_seen(u: Understanding, ctx: Asked) -> Answer:
+            scope = self.scope(u, ctx)
+            if scope.kind != "group":
+                return await named_last_seen(u, ctx)
+            return await self.infer(self.whole.last_seen, u, scope,  # type: ignore[no-any-return]
+                                    self.history, ctx.now)
+
+        return {"ask_presence": presence, "ask_count": count, "describe": describe,
+                "last_seen": last_seen, "ask_where": self.where, "summary": self.summary}
 
     def scope(self, u: Understanding, ctx: Asked) -> Scope:
         requested = u.camera if ctx.camera_given else None

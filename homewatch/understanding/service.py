@@ -95,7 +95,8 @@ class DialogService:
         scoped = ScopedHandlers(setup, self.dialog, scenes=scenes, history=history,
                                 cameras=self.camera_ids, infer=self._infer, alarm=self.alarm,
                                 watches=self.watches)
-        self.handlers.update(scoped.table(self._presence, self._count))
+        self.handlers.update(scoped.table(self._presence, self._count, self._describe,
+                                          self._last_seen))
         self._last_tick: float | None = None
         bus.add_api(dialog_api(DialogCommands(self), setup.alarm))
 

@@ -199,6 +199,53 @@ class WholeHome:
             text = f"I see {counted(obj, total)}: {join(parts)}."
         return Answer(text, None, total, u.prediction.intent_conf, details, cameras)
 
+    def describe(self, u: Understanding, scope: Scope) -> Answer:
+        """What every camera in scope sees: "Two people in the back yard and one car in the
+        driveway." (the places with something, up to `MAX_PLACES`)."""
+        seen: list[tuple[str, str, list[tuple[str, int]]]] = []
+        for camera in scope.cameras:
+            snapshot = self.scenes.snapshot(camera)
+            if snapshot is not None:
+                seen.append((camera, self._place(camera, scope),
+                             self.dialog.contents(snapshot)))
+        if not seen:
+            return self._blind(scope)
+        busy = [(c, p, items) for c, p, items in seen if items]
+        details = {"scope": scope.to_json(), "cameras": [
+            {"camera": c, "place": p, "items": [list(i) for i in items]} for c, p, items in seen]}
+        conf = u.prediction.intent_conf
+        if not busy:
+            return Answer(f"Nothing {at_places([p for _, p, _ in seen])} right now.", None, 0,
+                          conf, details, ())
+        parts = [f"{join([counted(lbl, n) for lbl, n in items])} {at(place)}"
+                 for _, place, items in busy[:MAX_PLACES]]
+        more = len(busy) - MAX_PLACES
+        tail = f", and more in {more} other place{'s' if more != 1 else ''}" if more > 0 else ""
+        total = sum(n for _, _, items in busy for _, n in items)
+        return Answer(f"{capitalize(join(parts))}{tail}.", None, total, conf, details,
+                      tuple(c for c, _, _ in busy))
+
+    def last_seen(self, u: Understanding, scope: Scope, history: EventHistory,
+                  now: float) -> Answer:
+        """The latest sighting among the scope's cameras (a group)."""
+        obj = u.prediction.object
+        label = "person" if obj == "none" else obj
+        found = self._last_seen(history, label, scope)
+        for camera in scope.cameras:
+            snapshot = self.scenes.snapshot(camera)
+            live = snapshot.last_seen.get(label) if snapshot is not None else None
+            if live is not None and (found is None or live > found[1]):
+                found = (camera, live)
+        conf = u.prediction.intent_conf
+        if found is None:
+            places = at_places([self._place(c, scope) for c in scope.cameras])
+            return Answer(f"I haven't seen any {noun(label, 2)} {places}.", None, None, conf,
+                          {"scope": scope.to_json()}, ())
+        camera, ts = found
+        return Answer(f"I last saw a {label} {at(self._place(camera, scope))} {ago(now - ts)}.",
+                      None, None, conf, {"scope": scope.to_json(), "camera": camera, "ts": ts},
+                      (camera,))
+
     def where(self, u: Understanding, scope: Scope, history: EventHistory, now: float) -> Answer:
         seen, blind = self.look(u, scope)
         obj = u.prediction.object

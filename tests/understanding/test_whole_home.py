@@ -230,3 +230,19 @@ def test_summary_while_out_uses_the_armed_away_span(tmp_path: Path) -> None:
     again = Alarm(AlarmConfig(), tmp_path / "alarm.json")  # the spans survive a restart
     spans = again.armed_spans()
     assert [(s.mode, s.start, s.end) for s in spans] == [("armed_away", NOW - 7200, NOW - 600)]
+
+
+def test_describe_and_last_seen_cover_the_scope(home: DialogService, scenes: Scenes,
+                                               history: SqliteHistory) -> None:
+    everything = ask(home, "what do you see")
+    assert (everything.intent, everything.camera) == ("describe", "backyard")
+    assert everything.text == "Ten people in the back yard."
+    named = ask(home, "what do you see in the kitchen")
+    assert named.text == "Nothing at the kitchen right now."  # the one-camera answer
+    history.record([event("g1", "garage", "dog", NOW - 120), event("d1", "driveway", "dog",
+                                                                      NOW - 60)])
+    inside = ask(home, "when did you last see a dog in the house")
+    assert (inside.intent, inside.camera) == ("last_seen", "garage")
+    assert inside.text == "I last saw a dog in the garage 1 minute ago."  # seen for 30 s
+    anywhere = ask(home, "when did you last see a dog")
+    assert anywhere.text == "I last saw a dog at the driveway 30 seconds ago."
