@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from homewatch.language.match import SentenceMatcher, slot_patterns
 from homewatch.language.names import HomeNames
@@ -22,7 +23,7 @@ from homewatch.language.periods import parse_period
 from homewatch.language.polarity import polarity
 from homewatch.training import baseline
 from homewatch.training.dataset import split_templates
-from homewatch.training.scenes import sample_scene
+from homewatch.training.scenes import Role, sample_scene
 from homewatch.understanding.config import UnderstandingConfig
 from homewatch.understanding.features import FeatureSpec
 from homewatch.understanding.gazetteer import Gazetteer
@@ -162,6 +163,56 @@ def unseen(rows: list[Row]) -> list[Row]:
     return [r for r in rows if not matcher.generates(r.sentence)]
 
 
+def fused_count(model: FusionModel, tokens: npt.NDArray[np.int32],
+                vision: npt.NDArray[np.float32], obj: str, spec: FeatureSpec) -> int:
+    """As the dialog counts: the tracker's count once the model says yes, else its count head."""
+    pred = model.predict(tokens, vision)
+    tracked = baseline.count_of(obj, vision, spec)
+    return (tracked or max(1, pred.count)) if pred.answer_p >= 0.5 else 0
+
+
+def keyword_count(vision: npt.NDArray[np.float32], obj: str, spec: FeatureSpec) -> int:
+    yes = baseline.answer_of("ask_presence", obj, "", vision, spec) >= 0.5
+    return baseline.count_of(obj, vision, spec) if yes else 0
+
+
+def count_figures(model: FusionModel, rows: list[Row], repeats: int = 10,
+                  seed: int = 8) -> dict[str, Any]:
+    """Exact counts for the count rows over generated homes (no overlapping views): the truth
+    is the sum of the true counts in scope. Fusion: per camera in the resolved scope, the
+    tracker's count once the model says the object is there (its count head when the tracker
+    has none). Keyword: the tracker's count when max score ≥ 0.5. Before: the first camera."""
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    spec = FeatureSpec.from_json(model.meta["features"])
+    gazetteer = home_gazetteer()
+    hits: dict[str, list[bool]] = {"fusion": [], "baseline": [], "before": []}
+    for row in (r for r in rows if r.intent == "ask_count"):
+        obj = asked_object(row.sentence)
+        if obj == "none":
+            continue
+        truth_scope = list(CAMERAS) if row.scope == "all" else list(
+            GROUPS[row.scope[6:]] if row.scope.startswith("group:") else [row.scope])
+        found = gazetteer.find(row.sentence)
+        tokens = model.encode(found.text)
+        scope = resolve_scope(found, None, GROUPS, CAMERAS).cameras
+        place = found.first("camera", "zone")
+        old_camera = place.name.target if place is not None else CAMERAS[0]
+        for _ in range(repeats):
+            roles: list[Role] = ["true", "true", "flicker", "absent"]
+            scenes = {c: sample_scene(np_rng, spec, focus=obj, role=rng.choice(roles))
+                      for c in CAMERAS}
+            truth = sum(scenes[c].count(obj) for c in truth_scope)
+
+            vectors = {c: scenes[c].vector for c in CAMERAS}
+            fused = sum(fused_count(model, tokens, vectors[c], obj, spec) for c in scope)
+            keyword = sum(keyword_count(vectors[c], obj, spec) for c in scope)
+            hits["fusion"].append(fused == truth)
+            hits["baseline"].append(keyword == truth)
+            hits["before"].append(keyword_count(vectors[old_camera], obj, spec) == truth)
+    return {k: _acc(v) for k, v in hits.items()} | {"n": len(hits["fusion"])}
+
+
 def report(model: FusionModel, path: Path = HOME_QUESTIONS) -> dict[str, Any] | None:
     if not path.exists():
         print(f"home questions: {path} not found, skipped")
@@ -178,5 +229,10 @@ def report(model: FusionModel, path: Path = HOME_QUESTIONS) -> dict[str, Any] | 
     print(f"{'home: multi-camera scenes':32} {'answer_acc':11} {scenes['fusion']:7.3f} "
           f"{scenes['baseline']:9.3f} {scenes['n']:6d}  (first camera only, as before: "
           f"{scenes['before']:.3f})")
-    return {"language": figures, "multi_camera_scenes": scenes, "rows": len(rows),
+    counts = count_figures(model, rows)
+    print(f"{'home: multi-camera counts':32} {'count_acc':11} {counts['fusion']:7.3f} "
+          f"{counts['baseline']:9.3f} {counts['n']:6d}  (first camera only, as before: "
+          f"{counts['before']:.3f})")
+    return {"language": figures, "multi_camera_scenes": scenes, "multi_camera_counts": counts,
+            "rows": len(rows),
             "rows_generated_by_templates": len(every) - len(rows)}
