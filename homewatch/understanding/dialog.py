@@ -127,6 +127,16 @@ class Dialog:
                                         vision_vector(snapshot, self.model.spec))
         return Understanding(text, found, camera, place, snapshot, prediction)
 
+    def agreement(self, intent: str, hypotheses: Sequence[str],
+                  snapshot: SceneSnapshot | None = None) -> float:
+        """The share of `hypotheses` (a recognizer's best transcripts) meaning `intent`."""
+        if not hypotheses:
+            return 0.0
+        vision = vision_vector(snapshot, self.model.spec)
+        same = sum(self.model.predict(self.model.encode(self.find(h).text), vision).intent == intent
+                   for h in hypotheses)
+        return same / len(hypotheses)
+
     def presence(self, label: str, vision: npt.NDArray[np.float32]) -> Prediction:
         """The fused verdict on one class (or "none": anything) in a scene."""
         return self.model.predict(self._probes[label], vision)

@@ -18,6 +18,7 @@ class Heard:
     confidence: float
     raw: str
     alternative: str | None = None  # an open-vocabulary pass on the same audio
+    alternatives: tuple[str, ...] = ()  # the recognizer's best hypotheses, best first
 
 
 def sure(settings: UnderstandingConfig, intent: str, model_conf: float,
@@ -27,7 +28,9 @@ def sure(settings: UnderstandingConfig, intent: str, model_conf: float,
         return False
     if heard is None:
         return model_conf >= settings.intent_confidence.get(intent, 0.0)
-    if heard.confidence < settings.min_heard_confidence:
+    least = settings.min_agreement if len(heard.alternatives) > 1 \
+        else settings.min_heard_confidence
+    if heard.confidence < least:
         return False
     if heard.alternative is not None and disagree(heard.raw, heard.alternative):
         return False

@@ -28,7 +28,8 @@ class Reply:
     confidence: float
     count: int | None
     ts: float
-    heard_confidence: float | None = None  # the recognizer's (None: typed)
+    # The recognizer's (with its best hypotheses: the share that agree; None: typed)
+    heard_confidence: float | None = None
     model_confidence: float | None = None  # the model's, for the intent
     confirmation: str | None = None  # asked | confirmed | cancelled | expired
     details: Mapping[str, Any] | None = None  # whole-home answers: per camera, events …

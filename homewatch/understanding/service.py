@@ -152,7 +152,8 @@ class DialogService:
 
     async def handle_utterance(self, utt: Utterance) -> Reply:
         """The voice pipeline's callback."""
-        return await self.ask(utt.text, heard=Heard(utt.confidence, utt.raw, utt.alternative))
+        return await self.ask(utt.text, heard=Heard(utt.confidence, utt.raw, utt.alternative,
+                                                    utt.alternatives))
 
     async def ask(self, text: str, camera: str | None = None,
                   request_id: str | None = None, heard: Heard | None = None) -> Reply:
@@ -182,6 +183,13 @@ class DialogService:
         snapshot = self.scenes.snapshot(cam) if cam else None
         u = await self._infer(self.dialog.understand, text, found, cam, place, snapshot)
         p = u.prediction
+        if heard is not None and len(heard.alternatives) > 1:
+            # What the recognizer was sure of: the share of its best hypotheses that mean
+            # the same (its word confidences hardly tell a right transcript from a wrong one).
+            agreement = await self._infer(self.dialog.agreement, p.intent,
+                                          heard.alternatives, snapshot)
+            heard = Heard(agreement, heard.raw, heard.alternative, heard.alternatives)
+            heard_conf = agreement
         if not sure(self.settings, p.intent, p.intent_conf, heard):
             log.info("not acted on (%s, model %.2f, heard %s): %r", p.intent, p.intent_conf,
                      "typed" if heard_conf is None else f"{heard_conf:.2f}", text)

@@ -76,6 +76,9 @@ class RecognizerConfig(Frozen):
     verify: bool = Field(default=False, description="lm mode: decode again with the general "
                          "model; a disagreement marks speech that is not a command (costs a "
                          "second decode after the end of speech)")
+    nbest: int = Field(default=10, ge=0, le=50, description="lm mode: how many of the "
+                       "recognizer's best hypotheses to hand on; the dialog acts only when "
+                       "their meanings agree (understanding.min_agreement). 0: off")
     grammar: bool | None = Field(default=None, description="Older spelling of mode: true is "
                                  "grammar, false is open")
     vosk_model: str = Field(default="vosk-en-small",

@@ -174,7 +174,8 @@ class VoicePipeline:
         utt = Utterance(text=text, raw=transcript.text, confidence=transcript.confidence,
                         words=transcript.words, recognizer=self.recognizer.name,
                         duration=event.duration, latency=latency, ts=time.time(),
-                        alternative=transcript.open_text)
+                        alternative=transcript.open_text,
+                        alternatives=transcript.alternatives)
         if not self.activation.accept(utt.text):
             self.stats.ignored += 1
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -35,14 +36,17 @@ class PocketsphinxRecognizer:
 
     def __init__(self, grammar: CommandGrammar | None = None,
                  pronunciations: Mapping[str, str] | None = None, *,
-                 language_model: Path | None = None, verify: bool = False) -> None:
+                 language_model: Path | None = None, verify: bool = False,
+                 nbest: int = 0) -> None:
         """`language_model` (ARPA) selects lm mode, else `grammar` the strict grammar, else
         the general English model. `verify` decodes lm-mode speech a second time with the
-        general model, so speech that is not a command shows as a disagreement."""
+        general model, so speech that is not a command shows as a disagreement. `nbest`: in
+        lm mode, the transcript carries up to that many distinct best hypotheses."""
         self.name = "pocketsphinx"
         self.mode = "lm" if language_model else "grammar" if grammar is not None else "open"
         self.grammar = self.mode == "grammar"
         self.verify = verify and self.mode == "lm"
+        self.nbest = nbest if self.mode == "lm" else 0
         self.added_words: dict[str, tuple[str, str]] = {}
         self.warm = False
         self._lock = threading.Lock()
@@ -120,13 +124,30 @@ class PocketsphinxStream:
                 self._decoder.end_utt()
                 self._owner.warm = True
             heard = self._transcript()
-            if self._owner.verify and self._audio and heard.text:
-                return Transcript(heard.text, heard.words, heard.confidence,
-                                  self._open_pass(b"".join(self._audio)))
-            return heard
+            alternatives = self._alternatives(heard.text) if heard.text else ()
+            open_text = self._open_pass(b"".join(self._audio)) \
+                if self._owner.verify and self._audio and heard.text else None
+            return Transcript(heard.text, heard.words, heard.confidence, open_text, alternatives)
         finally:
             self._open = False
             self._lock.release()
+
+    def _alternatives(self, best: str) -> tuple[str, ...]:
+        """The best distinct word sequences of the lattice (fillers and pronunciation
+        variants removed), `best` first."""
+        if not self._owner.nbest:
+            return ()
+        found = [best]
+        # The A* search can repeat a word sequence (other fillers or timings): look a
+        # little further than asked.
+        for hyp in itertools.islice(self._decoder.nbest(), 2 * self._owner.nbest):
+            text = " ".join(_ALTERNATE.sub("", w) for w in hyp.hypstr.split()
+                            if not _FILLER.match(w))
+            if text and text not in found:
+                found.append(text)
+            if len(found) >= self._owner.nbest:
+                break
+        return tuple(found)
 
     def _open_pass(self, pcm: bytes) -> str:
         """The same audio through the general English model."""

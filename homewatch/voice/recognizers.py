@@ -33,6 +33,9 @@ class Transcript:
     confidence: float
     # What a second, open-vocabulary pass heard in the same audio (None: no second pass).
     open_text: str | None = None
+    # The recognizer's best distinct hypotheses, best first (lm mode; empty otherwise): how
+    # much their meanings agree tells how well the words were heard.
+    alternatives: tuple[str, ...] = ()
 
 
 class RecognizerStream(Protocol):
@@ -90,6 +93,6 @@ def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
         if how == "lm":
             return PocketsphinxRecognizer(grammar, rcfg.pronunciations,
                                           language_model=language_model(setup),
-                                          verify=rcfg.verify)
+                                          verify=rcfg.verify, nbest=rcfg.nbest)
         return PocketsphinxRecognizer(grammar if how == "grammar" else None, rcfg.pronunciations)
     raise ValueError(f"unknown recognizer {choice!r}; choose one of: auto, {', '.join(ENGINES)}")

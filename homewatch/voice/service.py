@@ -163,7 +163,8 @@ class VoiceService:
 
     async def _deliver(self, utt: Utterance) -> None:
         # What was said after the wake phrase; the raw text stays in `raw`.
-        utt = replace(utt, text=self.grammar.split_wake(utt.text)[1])
+        utt = replace(utt, text=self.grammar.split_wake(utt.text)[1],
+                      alternatives=tuple(self.grammar.split_wake(a)[1] for a in utt.alternatives))
         payload = api.utterance_payload(utt)
         self.bus.publish_event(api.TRANSCRIPT.pattern, payload)
         self.bus.publish_state(api.LAST.pattern, api.sensor_state(utt.text))

@@ -46,6 +46,7 @@ def recognize_pcm(recognizer: Recognizer, grammar: CommandGrammar | None,
         latency=latency,
         ts=time.time(),
         alternative=transcript.open_text,
+        alternatives=transcript.alternatives,
     )
 
 

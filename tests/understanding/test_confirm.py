@@ -104,6 +104,30 @@ def test_a_disagreeing_second_pass_is_not_acted_on(dialog: DialogService) -> Non
     assert reply.intent == "unknown"
 
 
+def test_best_hypotheses_that_disagree_are_not_acted_on(dialog: DialogService,
+                                                       bus: MemoryBus) -> None:
+    """The recognizer's word confidence says sure, but its other hypotheses mean other things."""
+    heard = Heard(0.95, "turn on the porch light", None,
+                  ("turn on the porch light", "are the porch lights on", "what is the status",
+                   "stop watching the porch", "is anyone on the porch"))
+    reply = asyncio.run(dialog.ask("turn on the porch light", heard=heard))
+    assert reply.intent == "unknown"
+    assert reply.heard_confidence is not None and reply.heard_confidence < 0.5
+    assert "didn't catch" in reply.text
+    asyncio.run(dialog.ask("yes", heard=Heard(0.9, "yes")))
+    assert bus.json_events("intent/device_on") == []
+
+
+def test_best_hypotheses_that_agree_outweigh_a_low_word_confidence(
+        dialog: DialogService) -> None:
+    heard = Heard(0.2, "is anyone at the front door", None,
+                  ("is anyone at the front door", "is anyone at the front door now",
+                   "is anyone at front door", "is anybody at the front door"))
+    reply = asyncio.run(dialog.ask("is anyone at the front door", heard=heard))
+    assert reply.intent == "ask_presence"
+    assert reply.heard_confidence == 1.0
+
+
 def test_confirm_over_mqtt(dialog: DialogService, bus: MemoryBus) -> None:
     asyncio.run(bus.send("confirm", b"yes"))  # nothing asked
     asyncio.run(dialog.ask("turn on the porch light", heard=SURE))
