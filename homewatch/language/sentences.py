@@ -118,6 +118,11 @@ TEMPLATES: Mapping[str, list[str]] = {
         f"(is|was) there {{anything}} (moving|out there|there) {_WP}",
         f"(can|do) you (see|spot|detect) {{anything}} (there|right now|at all) {_WP}",
         f"(is|are) there any {{objs}} (visible|in view|there) {_WP}",
+        f"(can|could|would) you (check|see|look) (if|whether) (there's|there is|anyone is|someone is) (anyone |someone )?{_P}",
+        f"(who's|who is) (outside|out there|there|{_P}) (right now|now)?",
+        f"(is|are) {{a_obj}} (sitting|walking|lurking|loitering) {_P}",
+        f"(have we got|do we have|have you got) {{a_obj}} {_P}",
+        f"(i think|maybe) (someone's|someone is|there's someone) {_P}",
         *_WHOLE_HOME_PRESENCE,
     ],
     "ask_count": [
@@ -134,6 +139,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         f"how many {{objs}} (are|is) (standing|waiting|parked|sitting|walking) {_WP}",
         f"(what is|what's) the {{obj}} count {_WP}",
         f"(exactly|roughly) how many {{objs}} {_WP}",
+        f"how many {{objs}} (do we have|have you got|are out there) {_WP}",
+        f"(give me|get me) a (count|head count|headcount) of (the )?{{objs}} {_WP}",
+        f"(can|could) you tell me how many {{objs}} (you see|are there|there are) {_WP}",
         *_WHOLE_HOME_COUNT,
     ],
     "describe": [
@@ -153,6 +161,10 @@ TEMPLATES: Mapping[str, list[str]] = {
         "how does the {place} look",
         f"what's the situation {_WP}",
         f"report what (is|'s) (there|visible) {_WP}",
+        "(what's|what is) (happening|going on) (out|over|down) (there|at the {place})",
+        f"(tell me|show me) what's (going on|happening) {_WP}",
+        "(can|could) you describe the {place}( for me)?",
+        f"(so )?what's (up|new) {_P}",
     ],
     "ask_lights": [
         f"(are|is) the (lights|light) (on|off|still on|turned on) {_WP}",
@@ -196,6 +208,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(take|get) a (quick )?(look|peek) (at|in) the {place} and send (it|a picture)",
         f"(record|save) a (frame|picture|snapshot) {_WP}",
         "(show|display) the {place} camera",
+        "(can|could|may) (i|we) (see|get|have) a (picture|photo|snapshot|shot) of the {place}",
+        "(pull up|bring up|open) the {place} (camera|feed|view)",
+        "(send|give) me a (quick )?(look|peek) at the {place}",
     ],
     "watch_start": [
         f"tell me when {{a_obj}} is {_WP}",
@@ -212,6 +227,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         f"(give me a|send me a|send me an) (heads up|alert|notification|shout) when {{a_obj}} (is|arrives|appears) {_WP}",
         f"(when|if|once) {{a_obj}} (comes|arrives|appears|shows up) {_WP} (tell|notify|alert) me",
         "(guard|watch) the {place} (for me|please|tonight)",
+        "(keep|stay) (an eye|watch) (on|over) the {place}( for me)?",
+        f"(ping|buzz|text) me (when|if) {{a_obj}} (shows up|gets here|turns up) {_WP}",
+        "(i want|i'd like) you to (watch|keep an eye on) the {place}",
     ],
     "watch_stop": [
         "stop (watching|monitoring) [the {place}]",
@@ -226,6 +244,10 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(quit|end|halt) (watching|monitoring) [the {place}]",
         f"i (no longer|don't) need (alerts|notifications) [about {{objs}}] {_WP}",
         "(unwatch|stop the watch on) the {place}",
+        "(you can )?stop (keeping an eye on|watching|monitoring) (it|that)( now)?",
+        "(i don't|i do not) need you to (watch|monitor) the {place} (anymore|any more)",
+        "(drop|kill) (my|the) (watch|alert)( on the {place})?",
+        "(that's|that is) enough (watching|monitoring)( the {place})?",
     ],
     "arm": [
         "arm the (system|alarm|security system|house|home)",
@@ -240,6 +262,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "arm",
         "(alarm|security) on",
         "(activate|arm) (the )?(perimeter|night) (mode|alarm)",
+        "go ahead and arm the (alarm|system|house|home)",
+        "(turn|switch) the (security system|burglar alarm) on",
+        "(we're|i'm) (off|out|heading off) (so )?arm (it|the alarm|the system)",
     ],
     "disarm": [
         "disarm the (system|alarm|security system|house) [(code|pin|password) [is]] {pin}",
@@ -254,6 +279,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(unarm|un arm|dis arm) the (alarm|system) [{pin}]",
         "(stop|end|exit) (guard|security|away) mode [{pin}]",
         "disarm",
+        "(turn|switch) the (security system|burglar alarm) off [(code|pin) [is]] {pin}",
+        "(it's|it is) (me|just me) (disarm|turn off) the (alarm|system) {pin}",
+        "(go ahead and|please) disarm the (alarm|system|house) {pin}",
     ],
     "device_on": [
         "(turn|switch|put) on the {device}",
@@ -267,6 +295,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(light up|illuminate) the {device}",
         "(open|run) the {device}",
         "(set|put) the {device} to on",
+        "(can|could|would) you (turn|switch) the {device} on",
+        "(i need|we need) the {device} (switched on|turned on)",
+        "(go ahead and )?(turn|switch) on the {device} (real quick|for a bit)",
     ],
     "device_off": [
         "(turn|switch|put) off the {device}",
@@ -280,6 +311,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "(set|put) the {device} to off",
         "(no more|enough) {device}",
         "(switch|shut) (the {device} )?off (the {device})?",
+        "(can|could|would) you (turn|switch|shut) the {device} off",
+        "(i don't|we don't) need the {device} (on )?(anymore|any more)",
+        "(go ahead and )?(turn|switch) off the {device} (real quick|for now)",
     ],
     "status": [
         "(what is|what's) (the|your) (status|state)",
@@ -297,6 +331,9 @@ TEMPLATES: Mapping[str, list[str]] = {
         "is the alarm (armed|on|set)",
         "(run|do|start) a (diagnostic|diagnosis|system test|status check)",
         "(is|are) the (camera|cameras|system) (up|down|broken|connected)",
+        "(how's|how is) (it|everything) (going|looking) (at home|in the house)?",
+        "(is|are) (everything|all) (good|fine) in the house",
+        "(give me|i want) a (status|system) (update|check)",
     ],
     "ask_where": _WHERE,
     "summary": _SUMMARY,
@@ -337,7 +374,39 @@ OUT_OF_DOMAIN_TEMPLATES: list[str] = [
     "(it's|it is) (raining|sunny|windy|snowing|cold|hot) (outside|today)",
     "(how much|what) does (a coffee|gas|bread|the car) cost",
     "(tell|show) me (the news|the stock market|sports scores|a recipe)",
+    # Talk in the room that is not meant for the home.
+    "(did you|have you) (eat|eaten|finish|finished) (your|the) (breakfast|lunch|dinner|homework|sandwich)",
+    "(can|could) you pass (me )?the (salt|butter|remote|bread|water|ketchup)",
+    "(where are|have you seen) (my|the|your) (shoes|socks|car keys|glasses|jacket|charger)",
+    "(i'll|i will|we'll|we will) be (back|home|there|ready) (in a minute|in five minutes|soon|later|by six)",
+    "(hurry up|come on|wait for me|hold on|just a second|one moment) (we're late|please|i'm coming)?",
+    "(what|who) (was that|is that|was on the phone|called)",
+    "(turn|put) (the|your) (volume|music|game) (down|up) a bit",
+    "(i|we) (need to|have to|should) (do the laundry|go shopping|clean the kitchen|walk the dog|feed the cat|mow the lawn)",
+    "(it's|it is) (your turn|my turn|time for bed|time to go|time for dinner|getting late)",
+    "(did|have) you (see|seen|watch|watched) (the game|that movie|the news|the show) (last night|yesterday)?",
+    "(don't|do not) forget (your|the) (lunch|umbrella|keys|bag|coat|homework)",
+    "(how was|how's) (your|the) (day|trip|meeting|school|weekend|flight)",
+    "(i|we) (think|guess|hope) (so|not|it will rain|he is right|she is coming)",
+    "(where|when) (are|is) (we|they|he|she|the kids|grandma) (going|coming|eating) (tonight|tomorrow|later)?",
+    "(can|could) (i|we) have (some|more) (water|juice|cookies|ice cream|tea)",
+    "(that|this) (movie|book|song|show|game) (is|was) (so )?(good|boring|funny|long|scary)",
+    "(i'm|i am) (going|off) (to bed|to work|to the shop|for a run|out for a walk)",
+    "(look at|listen to) (this|that) (picture|song|video|message)",
+    "(who|what) (wants|needs) (coffee|tea|pizza|a drink|a snack|help)",
+    "(the|my) (phone|computer|printer|internet|car) (is|keeps) (broken|slow|dead|acting up)",
+    "(open|close|shut) the (window|fridge|oven|curtains|blinds) (please)?",
+    "(wash|dry|put away) the (dishes|clothes|towels)",
+    "(happy birthday|congratulations|see you later|take care|have a good day|sleep well)",
+    "(i|we) (forgot|lost|found|dropped) (my|the|your) (wallet|phone|ring|pen|ticket)",
+    "(let me|i'll|i will) (call you back|think about it|check my calendar|ask my wife|ask my husband)",
+    "(what|which) (should|shall) (we|i) (cook|eat|watch|wear|do) (tonight|today|for dinner)?",
 ]
+
+# Words around a request as people say them: the language model learns them around every
+# command (so "please" or "for me" is heard as such, not as a command word).
+BEFORE_REQUEST = "(please|okay|ok|hey|so|um|uh|alright|oh|and|now|hi|hello|excuse me|sorry|well|hmm|yes|quick question)"
+AFTER_REQUEST = "(please|now|right now|for me|thanks|thank you|real quick|at the moment|again|if you can|will you|would you|ok|okay|then|today|tonight|already|quickly|yet)"
 
 CORE: Mapping[str, list[str]] = {
     "ask_presence": [
