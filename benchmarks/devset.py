@@ -78,13 +78,16 @@ class Item:
     wav: Path
 
 
-def home_config(state_dir: Path, verify: bool = False) -> Config:
+def home_config(state_dir: Path, verify: bool = False, model: Path | None = None) -> Config:
+    understanding: dict[str, Any] = {"devices": [{"name": d} for d in DEVICES]}
+    if model is not None:
+        understanding["model"] = str(model)
     return Config.model_validate({
         "daemon": {"state_dir": str(state_dir)},
         "voice": {"recognizer": {"verify": verify}},
         "cameras": [{"name": c, "source": f"{c}.avi"} for c in CAMERAS],
         "alarm": {"code": "1234"},
-        "understanding": {"devices": [{"name": d} for d in DEVICES]}})
+        "understanding": understanding})
 
 
 def devset(path: Path = SETS["tune"]) -> list[tuple[str, str]]:
@@ -198,7 +201,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
                conditions: list[str] | None, *, verify: bool = False, which: str = "tune",
-               errors: bool = False) -> None:
+               errors: bool = False, model: Path | None = None) -> None:
     """`which`: tune, eval or a path. `errors` (tuning set only): why each miss missed."""
     path = SETS.get(which, Path(which))
     name = "tuning set" if which == "tune" else "evaluation set" if which == "eval" else path.name
@@ -222,7 +225,7 @@ def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
     print(header)
     overall: dict[str, list[dict[str, Any]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as state:
-        config = home_config(Path(state), verify)
+        config = home_config(Path(state), verify, model)
         for mode in modes:
             rows = asyncio.run(_evaluate(mode, items, config))
             groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)

@@ -223,6 +223,8 @@ def main() -> int:
     parser.add_argument("--set", default="tune", dest="which",
                         help="paraphrase set: tune (data/devset.tsv, may be studied), eval "
                         "(data/devset-eval.tsv, measured once, never studied) or a path")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="fusion model to answer with (default: the shipped one)")
     parser.add_argument("--errors", action="store_true",
                         help="tuning set: why each miss missed (model or ear) and confusions")
     parser.add_argument("--verify", action="store_true",
@@ -239,7 +241,8 @@ def main() -> int:
         end_to_end(args.audio, args.modes.split(","),
                    args.voices.split(",") if args.voices else None,
                    args.conditions.split(",") if args.conditions else None,
-                   verify=args.verify, which=args.which, errors=args.errors)
+                   verify=args.verify, which=args.which, errors=args.errors,
+                   model=args.model)
         if args.devset_only:
             return 0
     rows = []
