@@ -58,7 +58,7 @@ class UnderstandingConfig(Frozen):
                                   "confidence the reply says it did not understand")
     min_heard_confidence: float = Field(default=0.5, ge=0, le=1, description="Below this "
                                         "recognizer confidence a spoken request is not acted on")
-    min_agreement: float = Field(default=0.7, ge=0, le=1, description="When the recognizer "
+    min_agreement: float = Field(default=0.8, ge=0, le=1, description="When the recognizer "
                                  "hands on its best hypotheses (pocketsphinx lm mode): the share "
                                  "of them that must mean the same intent; replaces "
                                  "min_heard_confidence and is the heard confidence of replies")

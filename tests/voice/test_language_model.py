@@ -130,5 +130,31 @@ def test_noise_and_talk_that_is_no_command_yield_unknown(
     assert "didn't catch" in reply.text
 
 
+def test_hypotheses_that_mean_different_things_are_not_acted_on(
+        sphinx_lm: Recognizer, lm_home: tuple[Config, VoiceSetup], tmp_path: Path) -> None:
+    """espeak's "arm the system" is heard as "are the system" (a status question) among
+    hypotheses meaning other things: "didn't catch that" rather than a wrong answer."""
+    config, setup = lm_home
+    utt = recognize_pcm(sphinx_lm, command_grammar(setup), read_wav_16k(AUDIO / "c08_espeak.wav"))
+    assert utt.alternatives[0] == utt.text and len(set(utt.alternatives)) == len(utt.alternatives)
+    assert len(utt.alternatives) > 2
+    own = config.model_copy(update={
+        "daemon": config.daemon.model_copy(update={"state_dir": tmp_path})})
+    dialog = DialogService(dialog_setup(own), MemoryBus(), Scenes(), History(),
+                           model=FusionModel.load(PACKAGED))
+    try:
+        meant = {dialog.dialog.understand(a, dialog.dialog.find(a), None, None,
+                                          None).prediction.intent for a in utt.alternatives}
+        reply = asyncio.run(dialog.ask(utt.text, heard=Heard(utt.confidence, utt.raw, None,
+                                                             utt.alternatives)))
+    finally:
+        dialog.close()
+    print(utt.text, meant, reply.heard_confidence)
+    assert len(meant) >= 3, utt.alternatives
+    assert reply.intent == "unknown" and "didn't catch" in reply.text
+    assert reply.heard_confidence is not None
+    assert reply.heard_confidence < own.understanding.min_agreement
+
+
 def test_the_grammar_mode_still_snaps(grammar: CommandGrammar) -> None:
     assert transcripts()["c04"] in grammar.phrases
