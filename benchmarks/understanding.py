@@ -142,7 +142,8 @@ def main() -> None:
     training = model.meta["training"]
     seen = frozenset(e.text for e in generate(
         training_generator(training), training["per_intent"], oversample=True))
-    sets = eval_sets(training["seed"], model.vocab, seen, False)
+    sets = eval_sets(training["seed"], model.vocab, seen, False,
+                     lm_spoken=training.get("lm_spoken", False))
     gazetteer = Gazetteer.from_config(UnderstandingConfig.model_validate(DEVICES), CAMERAS)
     suites: dict[str, Arrays] = {
         "clean (held-out sentences)": sets.clean, "noisy (synthetic ASR noise)": sets.noisy,

@@ -325,7 +325,6 @@ TEMPLATES: Mapping[str, list[str]] = {
         "is the alarm (armed|on|set)",
         "(run|do|start) a (diagnostic|diagnosis|system test|status check)",
         "(is|are) the (camera|cameras|system) (up|down|broken|connected)",
-        "(is|are) (everything|all) (good|fine) in the house",
         "(give me|i want) a (status|system) (update|check)",
     ],
     "ask_where": _WHERE,

@@ -17,7 +17,7 @@ from homewatch.training.asr import learn_confusions
 from homewatch.training.noise import AsrNoise
 from homewatch.training.phonetic import load_neighbors
 from homewatch.training.scenes import Scene, sample_scene
-from homewatch.training.spoken import Spoken, kept, training_spoken
+from homewatch.training.spoken import Spoken, kept, load_spoken, training_spoken
 from homewatch.understanding.features import FeatureSpec
 from homewatch.understanding.schema import (
     DEVICE,
@@ -85,7 +85,7 @@ class Generator:
         self.np_rng = np.random.default_rng(seed)
         self.templates = split_templates(templates)
         self.exclude = exclude  # sentences that must not be generated (the training set)
-        spoken = training_spoken() if spoken is None else spoken
+        spoken = load_spoken() if spoken is None else spoken
         swaps = learn_confusions((s.reference, s.pocketsphinx) for s in spoken)
         for word, near in (load_neighbors() if neighbors is None else neighbors).items():
             swaps.setdefault(word, []).extend(near)
@@ -211,6 +211,7 @@ def training_generator(options: Mapping[str, Any]) -> Generator:
     part: Literal["all", "train"] = "train" if options.get("holdout_templates") else "all"
     return Generator(options["seed"], part, noise_p=options["noise_p"],
                      spoken_p=options.get("spoken_p", 0.0),
+                     spoken=training_spoken(options.get("lm_spoken", False)),
                      garble_kept=options.get("garble_kept", 0.0),
                      garble_p=options.get("garble_p", 0.0))
 

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from homewatch.training.dataset import Arrays, Generator, generate, scene_questions, to_arrays
+from homewatch.training.spoken import training_spoken
 from homewatch.understanding.tokenizer import Vocabulary
 
 # (tokens [N,T], vision [N,V]) -> probabilities per head, each [N, k]
@@ -26,13 +27,17 @@ class EvalSets:
 
 
 def eval_sets(seed: int, vocab: Vocabulary, seen: frozenset[str], holdout_templates: bool,
-              *, per_intent: int = 150, scenes: int = 1500, flicker: int = 600) -> EvalSets:
+              *, per_intent: int = 150, scenes: int = 1500, flicker: int = 600,
+              lm_spoken: bool = False) -> EvalSets:
     """Held-out sentences: never in the training set (`seen`), and with `holdout_templates`
-    also from paraphrase templates the model was not trained on."""
+    also from paraphrase templates the model was not trained on. `lm_spoken`: the noise
+    learns from the lm-mode recognizer table too, as in training with that option."""
     part: Literal["all", "test"] = "test" if holdout_templates else "all"
 
     def gen(offset: int, noise: float = 0.0) -> Generator:
-        return Generator(seed + offset, part, noise_p=noise, exclude=seen)
+        return Generator(seed + offset, part, noise_p=noise, exclude=seen, spoken=spoken)
+
+    spoken = training_spoken(lm_spoken)
 
     clean = generate(gen(101), per_intent)
     noisy = generate(gen(102, 1.0), per_intent)

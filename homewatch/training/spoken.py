@@ -69,9 +69,10 @@ def load_spoken(path: Path = TABLE) -> list[Spoken]:
                 for row in csv.DictReader(handle, delimiter="\t")]
 
 
-def training_spoken() -> list[Spoken]:
-    """What training learns from: both recorded tables (the lm one when it was recorded)."""
-    return load_spoken() + (load_spoken(LM_TABLE) if LM_TABLE.is_file() else [])
+def training_spoken(lm: bool = True) -> list[Spoken]:
+    """What training learns from: the open-vocabulary table and, with `lm` (a training
+    option, recorded in the model), the lm-mode one."""
+    return load_spoken() + (load_spoken(LM_TABLE) if lm and LM_TABLE.is_file() else [])
 
 
 def _requests(seed: int, per_intent: int, intents: Sequence[str] | None = None,

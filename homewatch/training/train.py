@@ -46,6 +46,7 @@ class TrainOptions:
     batch: int = 128
     noise_p: float = 0.4
     spoken_p: float = 0.1  # share of real recognizer outputs of our own spoken sentences
+    lm_spoken: bool = True  # those outputs include the lm-mode table (models before: False)
     garble_kept: float = 0.3  # transcripts keeping less of their sentence are labelled unknown
     garble_p: float = 0.1  # share of noisy training sentences misheard heavily
     learning_rate: float = 2e-3
@@ -154,7 +155,8 @@ def train(opts: TrainOptions) -> dict[str, Any]:
     model = _fit(opts, train_arrays, vocab)
     seen = frozenset(e.text for e in examples)
     small = {"per_intent": 10, "scenes": 60, "flicker": 30} if opts.smoke else {}
-    sets = eval_sets(opts.seed, vocab, seen, opts.holdout_templates, **small)
+    sets = eval_sets(opts.seed, vocab, seen, opts.holdout_templates, lm_spoken=opts.lm_spoken,
+                     **small)
     float_metrics = evaluate(_keras_predictor(model), sets)
 
     opts.out_dir.mkdir(parents=True, exist_ok=True)

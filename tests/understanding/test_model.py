@@ -28,7 +28,8 @@ def held_out(model: FusionModel) -> EvalSets:
     seed, per_intent = training["seed"], training["per_intent"]
     seen = frozenset(e.text for e in generate(training_generator(training), per_intent,
                                               oversample=True))
-    return eval_sets(seed, model.vocab, seen, False, per_intent=60, scenes=500, flicker=300)
+    return eval_sets(seed, model.vocab, seen, False, per_intent=60, scenes=500, flicker=300,
+                     lm_spoken=training.get("lm_spoken", False))
 
 
 @cache
