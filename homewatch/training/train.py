@@ -33,7 +33,7 @@ from homewatch.understanding.schema import (
 from homewatch.understanding.tokenizer import Vocabulary
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1.2.0"
+MODEL_VERSION = "1.3.0"
 UNK_ID = SPECIAL_TOKENS.index(UNK)
 
 

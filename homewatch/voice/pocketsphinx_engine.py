@@ -141,6 +141,8 @@ class PocketsphinxStream:
         # The A* search can repeat a word sequence (other fillers or timings): look a
         # little further than asked.
         for hyp in itertools.islice(self._decoder.nbest(), 2 * self._owner.nbest):
+            if hyp is None:  # after some utterances the search ends with an empty entry
+                break
             text = " ".join(_ALTERNATE.sub("", w) for w in hyp.hypstr.split()
                             if not _FILLER.match(w))
             if text and text not in found:
