@@ -149,7 +149,6 @@ def test_hypotheses_that_mean_different_things_are_not_acted_on(
                                                              utt.alternatives)))
     finally:
         dialog.close()
-    print(utt.text, meant, reply.heard_confidence)
     assert len(meant) >= 3, utt.alternatives
     assert reply.intent == "unknown" and "didn't catch" in reply.text
     assert reply.heard_confidence is not None
