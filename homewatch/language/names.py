@@ -37,7 +37,7 @@ class HomeNames:
         return {
             "obj": unique(singular),
             "objs": unique(plural),
-            "a_obj": unique([*(f"{'an' if w[0] in 'aeiou' else 'a'} {w}" for w in singular),
+            "a_obj": unique([*(words.a_noun(w) for w in singular),
                              *words.PERSON_PRONOUNS]),
             "the_obj": unique(f"the {w}" for w in singular),
             "anything": words.ANYTHING,

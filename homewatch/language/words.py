@@ -6,6 +6,12 @@ from collections.abc import Mapping
 
 from homewatch.core.messages import SCENE_CLASSES
 
+
+def a_noun(word: str) -> str:
+    """"a dog", "an intruder"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 # Singular nouns, plural nouns and (person only) pronoun-like forms, per scene class.
 OBJECT_WORDS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "person": (("person", "man", "woman", "kid", "child", "visitor", "stranger", "intruder",

@@ -171,7 +171,7 @@ class Generator:
             if label == "person" and self.rng.random() < 0.5:
                 return self.rng.choice(words.PERSON_PRONOUNS)
             noun = self.rng.choice(singular)
-            return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+            return words.a_noun(noun)
         if slot == "the_obj":
             return f"the {self.rng.choice(singular)}"
         if slot == "obj":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homewatch.core.redact import redact
@@ -99,3 +100,36 @@ def alarm_text(result: AlarmResult, intent: str) -> str:
         "not_configured": f"No alarm code is configured, so I can't {verb} by voice.",
     }
     return reasons.get(result.reason, "Refused.")
+
+
+MAX_PLACES = 3  # more places than this are "anywhere I can see"
+AT_WORDS = frozenset({"door", "gate", "entrance", "porch", "doorstep", "window", "street",
+                      "road", "desk", "front", "back", "side"})
+
+
+def at(place: str) -> str:
+    """ "at the front door", "in the back yard"."""
+    last = place.rsplit(maxsplit=1)[-1] if place else ""
+    return f"{'at' if last in AT_WORDS else 'in'} the {place}"
+
+
+def at_places(places: Sequence[str], conj: str = "or") -> str:
+    """Where, for up to `MAX_PLACES` places; more are "anywhere I can see"."""
+    if not places or len(places) > MAX_PLACES:
+        return "anywhere I can see"
+    parts = [at(p) for p in places]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {conj} {parts[-1]}"
+
+
+def clock(ts: float, now: float) -> str:
+    """A past time as spoken: "at 14:05", "yesterday at 14:05", "on Monday at 14:05"."""
+    when, today = datetime.fromtimestamp(ts).astimezone(), datetime.fromtimestamp(now).astimezone()
+    hm = when.strftime("%H:%M")
+    days = (today.date() - when.date()).days
+    if days <= 0:
+        return f"at {hm}"
+    if days == 1:
+        return f"yesterday at {hm}"
+    if days < 7:
+        return f"on {when.strftime('%A')} at {hm}"
+    return f"on {when.day} {when.strftime('%B')} at {hm}"

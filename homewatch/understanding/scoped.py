@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from homewatch.core.messages import EventHistory, EventLog, SceneProvider
 from homewatch.language.periods import Period, parse_period
@@ -22,7 +22,13 @@ from homewatch.understanding.summary import summarize
 from homewatch.understanding.watches import WatchStore
 from homewatch.understanding.whole import WholeHome
 
-Infer = Callable[..., Awaitable[Any]]
+T = TypeVar("T")
+
+
+class Infer(Protocol):
+    """Runs a function in the dialog's inference thread."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
 
 
 class Asked(Protocol):
@@ -66,26 +72,25 @@ class ScopedHandlers:
             scope, pol = self.scope(u, ctx), polarity(u.text)
             if scope.kind == "named" and pol == "pos":
                 return await named_presence(u, ctx)
-            return await self.infer(self.whole.presence, u, scope, pol)  # type: ignore[no-any-return]
+            return await self.infer(self.whole.presence, u, scope, pol)
 
         async def count(u: Understanding, ctx: Asked) -> Answer:
             scope = self.scope(u, ctx)
             if scope.kind == "named":
                 return await named_count(u, ctx)
-            return await self.infer(self.whole.count, u, scope)  # type: ignore[no-any-return]
+            return await self.infer(self.whole.count, u, scope)
 
         async def describe(u: Understanding, ctx: Asked) -> Answer:
             scope = self.scope(u, ctx)
             if scope.kind == "named":
                 return await named_describe(u, ctx)
-            return await self.infer(self.whole.describe, u, scope)  # type: ignore[no-any-return]
+            return await self.infer(self.whole.describe, u, scope)
 
         async def last_seen(u: Understanding, ctx: Asked) -> Answer:
             scope = self.scope(u, ctx)
             if scope.kind != "group":
                 return await named_last_seen(u, ctx)
-            return await self.infer(self.whole.last_seen, u, scope,  # type: ignore[no-any-return]
-                                    self.history, ctx.now)
+            return await self.infer(self.whole.last_seen, u, scope, self.history, ctx.now)
 
         return {"ask_presence": presence, "ask_count": count, "describe": describe,
                 "last_seen": last_seen, "ask_where": self.where, "summary": self.summary}
@@ -95,9 +100,7 @@ class ScopedHandlers:
         return resolve_scope(u.found, requested, self.settings.camera_groups, self.cameras())
 
     async def where(self, u: Understanding, ctx: Asked) -> Answer:
-        answer: Answer = await self.infer(self.whole.where, u, self.scope(u, ctx), self.history,
-                                          ctx.now)
-        return answer
+        return await self.infer(self.whole.where, u, self.scope(u, ctx), self.history, ctx.now)
 
     def period(self, text: str, now: float) -> Period:
         local = datetime.fromtimestamp(now).astimezone()
@@ -106,7 +109,7 @@ class ScopedHandlers:
     async def summary(self, u: Understanding, ctx: Asked) -> Answer:
         scope = self.scope(u, ctx)
         period = self.period(u.text, ctx.now)
-        if not isinstance(self.history, EventLog) or not callable(self.history.events):
+        if not isinstance(self.history, EventLog):
             return Answer("I keep no event history, so I can't tell what happened.", None,
                           None, u.prediction.intent_conf, None, ())
         cameras = None if scope.kind == "all" else list(scope.cameras)

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from homewatch.language.periods import Period
+from homewatch.language.words import a_noun
 from homewatch.understanding.alarm import ArmedSpan
 from homewatch.understanding.dialog import Answer
-from homewatch.understanding.replies import capitalize, counted, join
+from homewatch.understanding.replies import at, at_places, capitalize, clock, counted, join
 from homewatch.understanding.scope import Scope
 from homewatch.understanding.watches import Watch
-from homewatch.understanding.whole import at, at_places, clock
 
 NIGHT = (22, 6)  # local hours: a person seen from 22:00 to 06:00 stands out
 SPOKEN_GROUPS = 3  # (label, place) groups named aloud; the rest are "N more"
@@ -65,7 +65,7 @@ def notables(events: Sequence[dict[str, Any]], period: Period, scope: Scope, *,
     found: list[dict[str, Any]] = []
     for event in events:
         start, label, camera = float(event["start"]), str(event["label"]), str(event["camera"])
-        where = f"{label_phrase(label)} {at(place_of(camera))}"
+        where = f"{a_noun(label)} {at(place_of(camera))}"
         span = armed_at(start, spans)
         if span is not None:
             found.append({"kind": "armed", "ts": start, "camera": camera, "label": label,
@@ -82,10 +82,6 @@ def notables(events: Sequence[dict[str, Any]], period: Period, scope: Scope, *,
                           "label": watch.object, "watch": watch.id,
                           "text": f"the watch on the {place_of(watch.camera)} fired"})
     return sorted(found, key=lambda n: float(n["ts"]))
-
-
-def label_phrase(label: str) -> str:
-    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
 
 
 def summarize(events: Sequence[dict[str, Any]], period: Period, scope: Scope, *,

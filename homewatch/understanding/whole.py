@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -20,42 +19,19 @@ from homewatch.core.messages import EventHistory, SceneProvider
 from homewatch.language.polarity import Polarity
 from homewatch.understanding.dialog import Answer, Dialog, Understanding, counted_objects
 from homewatch.understanding.features import vision_vector
-from homewatch.understanding.replies import ago, capitalize, counted, join, noun
+from homewatch.understanding.model import Prediction
+from homewatch.understanding.replies import (
+    MAX_PLACES,
+    ago,
+    at,
+    at_places,
+    capitalize,
+    clock,
+    counted,
+    join,
+    noun,
+)
 from homewatch.understanding.scope import Scope, combined_count
-
-MAX_PLACES = 3  # more places than this are "anywhere I can see"
-AT_WORDS = frozenset({"door", "gate", "entrance", "porch", "doorstep", "window", "street",
-                      "road", "desk", "front", "back", "side"})
-
-
-def at(place: str) -> str:
-    """ "at the front door", "in the back yard"."""
-    last = place.rsplit(maxsplit=1)[-1] if place else ""
-    return f"{'at' if last in AT_WORDS else 'in'} the {place}"
-
-
-def at_places(places: Sequence[str], conj: str = "or") -> str:
-    """Where, for up to `MAX_PLACES` places; more are "anywhere I can see"."""
-    if not places:
-        return "anywhere I can see"
-    if len(places) > MAX_PLACES:
-        return "anywhere I can see"
-    parts = [at(p) for p in places]
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {conj} {parts[-1]}"
-
-
-def clock(ts: float, now: float) -> str:
-    """A past time as spoken: "at 14:05", "yesterday at 14:05", "on Monday at 14:05"."""
-    when, today = datetime.fromtimestamp(ts).astimezone(), datetime.fromtimestamp(now).astimezone()
-    hm = when.strftime("%H:%M")
-    days = (today.date() - when.date()).days
-    if days <= 0:
-        return f"at {hm}"
-    if days == 1:
-        return f"yesterday at {hm}"
-    if days < 7:
-        return f"on {when.strftime('%A')} at {hm}"
-    return f"on {when.day} {when.strftime('%B')} at {hm}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,25 +77,25 @@ class WholeHome:
             verdict = self._verdict(tokens, vision, label)
             items: tuple[tuple[str, int], ...] = ()
             count = 0
-            if verdict[0] >= 0.5:
+            if verdict.answer_p >= 0.5:
                 if label == "none":
                     items = tuple(self.dialog.contents(snapshot))
                     count = sum(n for _, n in items)
                 else:
-                    count = counted_objects(label, verdict[1], snapshot)
+                    count = counted_objects(label, verdict, snapshot)
             place = self._place(camera, scope)
             last = snapshot.last_seen.get(label) if label != "none" else max(
                 snapshot.last_seen.values(), default=None)
-            seen.append(Seen(camera, place, verdict[0], count, items, last))
+            seen.append(Seen(camera, place, verdict.answer_p, count, items, last))
         return seen, blind
 
     def _verdict(self, tokens: npt.NDArray[np.int32], vision: npt.NDArray[np.float32],
-                 label: str) -> tuple[float, Any]:
-        """P(yes) for the asked object in one camera's scene (and the prediction)."""
+                 label: str) -> Prediction:
+        """The model's verdict on the asked object in one camera's scene."""
         prediction = self.dialog.model.predict(tokens, vision)
         if prediction.object != label:  # "where is everyone" asks about people
             prediction = self.dialog.presence(label, vision)
-        return prediction.answer_p, prediction
+        return prediction
 
     def _place(self, camera: str, scope: Scope) -> str:
         if scope.kind == "named" and scope.name:

@@ -20,6 +20,7 @@ from homewatch.vision.events import ObjectEvent
 log = logging.getLogger(__name__)
 REOPEN_EVERY_S = 30.0
 COLUMNS = "id, camera, label, start, last_seen, end, top_score, zones, snapshot"
+READ = "id, camera, label, start, last_seen, end, top_score, zones"  # what queries return
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -153,32 +154,29 @@ class SqliteHistory:
                limit: int = 5000) -> list[dict[str, object]]:
         """Events seen between `start` and `end` (unix times), oldest first, optionally of
         some cameras only."""
-        query = ("SELECT id, camera, label, start, last_seen, end, top_score, zones FROM events "
-                 "WHERE start <= ? AND last_seen >= ?")
+        where = "WHERE start <= ? AND last_seen >= ?"
         args: list[object] = [end, start]
         if cameras is not None:
-            query += f" AND camera IN ({', '.join('?' * len(cameras))})"
+            where += f" AND camera IN ({', '.join('?' * len(cameras))})"
             args += list(cameras)
-        with self._lock:
-            if self._closed or self._db is None:
-                return []
-            try:
-                cur = self._db.execute(query + " ORDER BY start LIMIT ?", (*args, limit))
-            except sqlite3.Error as exc:
-                log.warning("event history: %s", exc)
-                return []
-            names = [c[0] for c in cur.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = self._select(f"{where} ORDER BY start LIMIT ?", (*args, limit))
         for row in rows:
             row["zones"] = json.loads(str(row["zones"]))
         return rows
 
     def recent(self, limit: int = 20) -> list[dict[str, object]]:
+        return self._select("ORDER BY last_seen DESC LIMIT ?", (limit,))
+
+    def _select(self, tail: str, args: Sequence[object]) -> list[dict[str, object]]:
+        """Rows of the events table as dicts; none when the history is closed or unreadable."""
         with self._lock:
             if self._closed or self._db is None:
                 return []
-            cur = self._db.execute("SELECT id, camera, label, start, last_seen, end, top_score, "
-                                   "zones FROM events ORDER BY last_seen DESC LIMIT ?", (limit,))
+            try:
+                cur = self._db.execute(f"SELECT {READ} FROM events {tail}", args)
+            except sqlite3.Error as exc:
+                log.warning("event history: %s", exc)
+                return []
             names = [c[0] for c in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from homewatch.language.intents import INTENTS
-from homewatch.language.match import SentenceMatcher, slot_patterns
-from homewatch.language.names import HomeNames
-from homewatch.training.dataset import split_templates
-from homewatch.understanding.schema import DEVICE, PLACE
-from tests.conftest import REPO
+from tests.support.heldout import DATA, matcher, training_templates
+from tests.support.heldout import rows as read_rows
 
-DEVSET = REPO / "benchmarks" / "data" / "devset.tsv"
-HOME = HomeNames.of(("front_door", "back_door", "driveway", "garden", "kitchen", "backyard",
-                     "garage", "living_room"), ("porch light", "kitchen light"))
+DEVSET = DATA / "devset.tsv"
 
 
 def rows() -> list[tuple[str, str]]:
-    lines = DEVSET.read_text().splitlines()
-    return [(i, t) for i, t in (line.split("\t") for line in lines if not line.startswith("#"))]
+    return [(intent, text) for intent, text in read_rows(DEVSET)]
 
 
 def test_devset_covers_every_intent_and_has_non_commands() -> None:
@@ -28,9 +22,7 @@ def test_devset_covers_every_intent_and_has_non_commands() -> None:
 
 
 def test_no_devset_sentence_is_generated_by_the_training_templates() -> None:
-    patterns = slot_patterns(HOME, {"place": [PLACE], "device": [DEVICE]})
-    training = SentenceMatcher([t for items in split_templates("all").values() for t in items],
-                               patterns)
+    training = matcher(training_templates())
     assert training.generates("stop watching the front door")  # the matcher can say yes
     generated = [text for _, text in rows() if training.generates(text)]
     assert generated == []

@@ -5,26 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from homewatch.language.intents import INTENTS
-from homewatch.language.match import SentenceMatcher, slot_patterns
-from homewatch.language.names import HomeNames
-from homewatch.training.dataset import split_templates
-from homewatch.understanding.schema import DEVICE, PLACE
-from tests.conftest import REPO
+from tests.support.heldout import DATA, matcher, training_templates
+from tests.support.heldout import rows as read_rows
 
-EVALSET = REPO / "benchmarks" / "data" / "devset-eval.tsv"
-DEVSET = REPO / "benchmarks" / "data" / "devset.tsv"
-HOME = HomeNames.of(("front_door", "back_door", "driveway", "garden", "kitchen", "backyard",
-                     "garage", "living_room"), ("porch light", "kitchen light"))
+EVALSET = DATA / "devset-eval.tsv"
+DEVSET = DATA / "devset.tsv"
 
 
 def rows(path: Path) -> list[tuple[str, str]]:
-    pairs = []
-    for line in path.read_text().splitlines():
-        if line.startswith("#"):
-            continue
-        intent, text = line.split("\t")
-        pairs.append((intent, text))
-    return pairs
+    return [(intent, text) for intent, text in read_rows(path)]
 
 
 def test_every_line_is_an_intent_and_a_plain_lowercase_sentence() -> None:
@@ -50,9 +39,7 @@ def test_no_sentence_is_repeated_or_shared_with_the_dev_set() -> None:
 
 
 def test_no_evalset_sentence_is_generated_by_the_training_templates() -> None:
-    patterns = slot_patterns(HOME, {"place": [PLACE], "device": [DEVICE]})
-    training = SentenceMatcher([t for items in split_templates("all").values() for t in items],
-                               patterns)
+    training = matcher(training_templates())
     assert training.generates("stop watching the front door")  # the matcher can say yes
     generated = [(intent, text) for intent, text in rows(EVALSET) if training.generates(text)]
     assert generated == []
