@@ -104,7 +104,10 @@ def _hear_all(requests: list[tuple[str, str, str, str]]) -> list[Spoken]:
 
 def _hear_all_lm(job: tuple[Path, list[tuple[str, str, str, str]]]) -> list[Spoken]:
     """As the product hears: lm mode, streamed, one recognizer per worker."""
+    import numpy as np
+
     from homewatch.voice.pocketsphinx_engine import PocketsphinxRecognizer
+    from homewatch.voice.transcribe import recognize_pcm
 
     arpa, requests = job
     recognizer = PocketsphinxRecognizer(None, language_model=arpa)
@@ -114,10 +117,8 @@ def _hear_all_lm(job: tuple[Path, list[tuple[str, str, str, str]]]) -> list[Spok
         # 30 ms blocks as the microphone does (one large block of digital silence crashes
         # pocketsphinx 5.1).
         pcm = bytes(2 * 16000 * 3 // 10) + _speak(voice, text) + bytes(2 * 16000 * 7 // 10)
-        stream = recognizer.stream()
-        for offset in range(0, len(pcm), 960):
-            stream.accept(pcm[offset:offset + 960])
-        rows.append(Spoken(intent, label, voice, text, stream.result().text))
+        heard = recognize_pcm(recognizer, None, np.frombuffer(pcm, dtype=np.int16), chunk=480)
+        rows.append(Spoken(intent, label, voice, text, heard.raw))
     return rows
 
 
@@ -165,13 +166,13 @@ def record_lm(path: Path = LM_TABLE, seed: int = LM_SEED, per_intent: int = PER_
         with Pool(workers) as pool:
             parts = pool.map(_hear_all_lm, [(arpa, requests[i::workers])
                                             for i in range(workers)])
-    rows = [row for part in parts for row in part]
+    _write(path, [row for part in parts for row in part], intents)
+
+
+def _write(path: Path, rows: list[Spoken], intents: Sequence[str] | None = None) -> None:
+    """Write the table; with `intents`, `rows` replace only those intents' rows in it."""
     if intents:
         rows = [r for r in load_spoken(path) if r.intent not in intents] + rows
-    _write(path, rows)
-
-
-def _write(path: Path, rows: list[Spoken]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(FIELDS)
@@ -187,10 +188,7 @@ def record(path: Path = TABLE, seed: int = SEED, per_intent: int = PER_INTENT,
     requests = [r for r in _requests(seed, per_intent, intents) if r[3] not in exclude]
     with Pool(workers) as pool:
         parts = pool.map(_hear_all, [requests[i::workers] for i in range(workers)])
-    rows = [row for part in parts for row in part]
-    if intents:
-        rows = [r for r in load_spoken(path) if r.intent not in intents] + rows
-    _write(path, rows)
+    _write(path, [row for part in parts for row in part], intents)
 
 
 if __name__ == "__main__":
