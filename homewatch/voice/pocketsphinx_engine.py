@@ -13,6 +13,7 @@ from pocketsphinx import Decoder
 
 from homewatch.core.errors import ModelError
 from homewatch.core.messages import Word
+from homewatch.voice.config import TOPN
 from homewatch.voice.grammar import CommandGrammar
 from homewatch.voice.pronounce import pronounce
 from homewatch.voice.recognizers import Transcript, mean_confidence
@@ -37,11 +38,12 @@ class PocketsphinxRecognizer:
     def __init__(self, grammar: CommandGrammar | None = None,
                  pronunciations: Mapping[str, str] | None = None, *,
                  language_model: Path | None = None, verify: bool = False,
-                 nbest: int = 0) -> None:
+                 nbest: int = 0, topn: int = TOPN) -> None:
         """`language_model` (ARPA) selects lm mode, else `grammar` the strict grammar, else
         the general English model. `verify` decodes lm-mode speech a second time with the
         general model, so speech that is not a command shows as a disagreement. `nbest`: in
-        lm mode, the transcript carries up to that many distinct best hypotheses."""
+        lm mode, the transcript carries up to that many distinct best hypotheses. `topn`:
+        Gaussians scored per codebook and frame (the engine's own default is 4)."""
         self.name = "pocketsphinx"
         self.mode = "lm" if language_model else "grammar" if grammar is not None else "open"
         self.grammar = self.mode == "grammar"
@@ -51,7 +53,7 @@ class PocketsphinxRecognizer:
         self.warm = False
         self._lock = threading.Lock()
         try:
-            self._decoder = Decoder(loglevel="FATAL")
+            self._decoder = Decoder(loglevel="FATAL", topn=topn)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"pocketsphinx could not load its English model: {exc}") from exc
         custom = {k.lower(): v for k, v in (pronunciations or {}).items()}

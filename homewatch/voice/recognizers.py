@@ -93,6 +93,8 @@ def load_recognizer(setup: VoiceSetup, grammar: CommandGrammar | None,
         if how == "lm":
             return PocketsphinxRecognizer(grammar, rcfg.pronunciations,
                                           language_model=language_model(setup),
-                                          verify=rcfg.verify, nbest=rcfg.nbest)
-        return PocketsphinxRecognizer(grammar if how == "grammar" else None, rcfg.pronunciations)
+                                          verify=rcfg.verify, nbest=rcfg.nbest,
+                                          topn=rcfg.topn)
+        return PocketsphinxRecognizer(grammar if how == "grammar" else None, rcfg.pronunciations,
+                                      topn=rcfg.topn)
     raise ValueError(f"unknown recognizer {choice!r}; choose one of: auto, {', '.join(ENGINES)}")

@@ -99,6 +99,19 @@ def test_a_config_change_rebuilds_the_language_model(tmp_path: Path) -> None:
     assert recognizer.mode == "lm"
 
 
+def test_the_configured_gaussian_count_reaches_the_decoder(
+        sphinx_lm: Recognizer, lm_home: tuple[Config, VoiceSetup]) -> None:
+    config, _ = lm_home
+    assert isinstance(sphinx_lm, PocketsphinxRecognizer)
+    assert sphinx_lm._decoder.config["topn"] == 16
+    lean = config.model_copy(update={"voice": config.voice.model_copy(update={
+        "recognizer": config.voice.recognizer.model_copy(update={"topn": 4})})})
+    lean_setup = voice_setup(lean)
+    recognizer = load_recognizer(lean_setup, command_grammar(lean_setup), "pocketsphinx")
+    assert isinstance(recognizer, PocketsphinxRecognizer)
+    assert recognizer._decoder.config["topn"] == 4
+
+
 @pytest.mark.parametrize(("voice", "least"), [("piper", 17), ("espeak", 15)])
 def test_shipped_commands_come_out_exactly_in_lm_mode(sphinx_lm: Recognizer, voice: str,
                                                       least: int) -> None:
