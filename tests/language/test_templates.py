@@ -90,6 +90,19 @@ def test_every_shipped_template_parses_and_uses_known_slots() -> None:
         assert count(template, slots) >= 1
 
 
+def test_contractions_stay_glued_to_their_word() -> None:
+    """"what's", never "what 's": a split contraction is a word of its own to the recognizer
+    and comes out in transcripts."""
+    slots = HomeNames.of(["front_door"], ["porch light"]).slot_values()
+    tables = [*sentences.TEMPLATES.values(), sentences.OUT_OF_DOMAIN_TEMPLATES,
+              *sentences.CORE.values(), *sentences.ANSWERS.values()]
+    rng = random.Random(5)
+    split = [text for table in tables for t in table for text in
+             (sample(t, rng, lambda slot: rng.choice(slots[slot])) for _ in range(30))
+             if re.search(r"(^| )'", text)]
+    assert split == []
+
+
 def test_there_is_one_template_parser() -> None:
     """Training, the recognizer grammar and the dialog share `homewatch.language.templates`."""
     assert importlib.util.find_spec("homewatch.training.grammar") is None
