@@ -244,7 +244,7 @@ class Dialog:
             return Answer(f"I haven't seen any {noun(label, 2)}{at}.", None, None,
                           u.prediction.intent_conf)
         cam, ts = found
-        return Answer(f"I last saw a {label} at the {self.place_of(cam)} {ago(now - ts)}.",
+        return Answer(f"I last saw a {label}{where(self.place_of(cam))} {ago(now - ts)}.",
                       None, None, u.prediction.intent_conf)
 
     def place_of(self, camera: str) -> str:

@@ -81,7 +81,8 @@ def ago(seconds: float) -> str:
 
 
 def where(place: str | None) -> str:
-    return f" at the {place}" if place else ""
+    """ " at the front door", " in the kitchen", or nothing."""
+    return f" {at(place)}" if place else ""
 
 
 def capitalize(text: str) -> str:

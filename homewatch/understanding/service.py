@@ -366,7 +366,7 @@ class DialogService:
         what = "Something is" if watch.object == "none" else (
             f"{max(1, count)} {noun(watch.object, max(1, count))} "
             f"{'is' if max(1, count) == 1 else 'are'}")
-        text = f"{what} at the {place}."
+        text = f"{what}{where(place)}."
         self.bus.publish_event("watches/fired", {**watch.to_json(), "p": round(p_yes, 3),
                                                  "ts": now})
         reply = Reply(watch.id, watch.text, text, "watch_fired",

@@ -59,7 +59,7 @@ def test_describe_lists_real_objects_not_flickers(service: DialogService,
     scenes.set(scene("garden", person=person(2), dog=person(1), bird=flicker()))
     reply = asyncio.run(service.ask("what do you see in the garden"))
     assert reply.intent == "describe"
-    assert reply.text == "Two people and one dog at the garden."
+    assert reply.text == "Two people and one dog in the garden."
 
 
 def test_describe_names_only_labels_the_camera_tracks(service: DialogService,

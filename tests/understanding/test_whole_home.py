@@ -238,11 +238,11 @@ def test_describe_and_last_seen_cover_the_scope(home: DialogService, scenes: Sce
     assert (everything.intent, everything.camera) == ("describe", "backyard")
     assert everything.text == "Ten people in the back yard."
     named = ask(home, "what do you see in the kitchen")
-    assert named.text == "Nothing at the kitchen right now."  # the one-camera answer
+    assert named.text == "Nothing in the kitchen right now."  # the one-camera answer
     history.record([event("g1", "garage", "dog", NOW - 120), event("d1", "driveway", "dog",
                                                                       NOW - 60)])
     inside = ask(home, "when did you last see a dog in the house")
     assert (inside.intent, inside.camera) == ("last_seen", "garage")
     assert inside.text == "I last saw a dog in the garage 1 minute ago."  # seen for 30 s
     anywhere = ask(home, "when did you last see a dog")
-    assert anywhere.text == "I last saw a dog at the driveway 30 seconds ago."
+    assert anywhere.text == "I last saw a dog in the driveway 30 seconds ago."
