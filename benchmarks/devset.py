@@ -78,13 +78,17 @@ class Item:
     wav: Path
 
 
-def home_config(state_dir: Path, verify: bool = False, model: Path | None = None) -> Config:
+def home_config(state_dir: Path, verify: bool = False, model: Path | None = None,
+                topn: int | None = None) -> Config:
     understanding: dict[str, Any] = {"devices": [{"name": d} for d in DEVICES]}
     if model is not None:
         understanding["model"] = str(model)
+    recognizer: dict[str, Any] = {"verify": verify}
+    if topn is not None:
+        recognizer["topn"] = topn
     return Config.model_validate({
         "daemon": {"state_dir": str(state_dir)},
-        "voice": {"recognizer": {"verify": verify}},
+        "voice": {"recognizer": recognizer},
         "cameras": [{"name": c, "source": f"{c}.avi"} for c in CAMERAS],
         "alarm": {"code": "1234"},
         "understanding": understanding})
@@ -201,8 +205,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
                conditions: list[str] | None, *, verify: bool = False, which: str = "tune",
-               errors: bool = False, model: Path | None = None) -> None:
-    """`which`: tune, eval or a path. `errors` (tuning set only): why each miss missed."""
+               errors: bool = False, model: Path | None = None,
+               topns: list[int] | None = None) -> None:
+    """`which`: tune, eval or a path. `errors` (tuning set only): why each miss missed.
+    `topns`: pocketsphinx Gaussians per frame to compare (the first is the baseline)."""
     path = SETS.get(which, Path(which))
     name = "tuning set" if which == "tune" else "evaluation set" if which == "eval" else path.name
     if errors and which == "eval":
@@ -225,9 +231,11 @@ def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
     print(header)
     overall: dict[str, list[dict[str, Any]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as state:
-        config = home_config(Path(state), verify, model)
-        for mode in modes:
-            rows = asyncio.run(_evaluate(mode, items, config))
+        runs = [(mode, topn) for mode in modes for topn in (topns or [None])]
+        for mode_name, topn in runs:
+            config = home_config(Path(state), verify, model, topn)
+            mode = mode_name if topn is None else f"{mode_name}/{topn}"
+            rows = asyncio.run(_evaluate(mode_name, items, config))
             groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
             for r in rows:
                 corpus = r["item"].corpus if r["item"].corpus == "shared" else which[:7]
@@ -245,11 +253,19 @@ def end_to_end(audio: Path, modes: list[str], voices: list[str] | None,
     print(f"\n{name.capitalize()}, all voices and conditions (targets: intent ≥0.90 clearest "
           "voice, ≥0.70 others; 0 wrong risky; wrong ≤3 %; rejected ≥90 %; latency ≤0.3 s; "
           "RTF ≤0.2):")
+    base: dict[str, Any] | None = None
     for mode, rows in overall.items():
         s = summarise(rows)
         print(f"  {mode:<8} intent {s['intent']:.2f}  wrong {s['wrong']:.1%}  risky "
               f"{s['risky']}  rejected {s['rejected']:.0%}  latency {s['latency']:.3f} s  "
-              f"RTF {s['rtf']:.3f}")
+              f"RTF {s['rtf']:.3f}", end="")
+        if base is not None:  # against the first run of this invocation
+            print(f"  (vs {base['mode']}: intent {s['intent'] - base['intent']:+.2f}, wrong "
+                  f"{s['wrong'] - base['wrong']:+.1%}, latency "
+                  f"×{s['latency'] / base['latency']:.2f}, RTF ×{s['rtf'] / base['rtf']:.2f})",
+                  end="")
+        base = base or {**s, "mode": mode}
+        print()
 
 
 async def error_analysis(rows: list[dict[str, Any]], config: Config) -> None:

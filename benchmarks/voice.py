@@ -225,6 +225,9 @@ def main() -> int:
                         "(data/devset-eval.tsv, measured once, never studied) or a path")
     parser.add_argument("--model", type=Path, default=None,
                         help="fusion model to answer with (default: the shipped one)")
+    parser.add_argument("--topn", default=None,
+                        help="end to end: pocketsphinx Gaussians per frame to compare, e.g. "
+                        "4,16 (the first is the baseline; default: the configured 16)")
     parser.add_argument("--errors", action="store_true",
                         help="tuning set: why each miss missed (model or ear) and confusions")
     parser.add_argument("--verify", action="store_true",
@@ -242,7 +245,8 @@ def main() -> int:
                    args.voices.split(",") if args.voices else None,
                    args.conditions.split(",") if args.conditions else None,
                    verify=args.verify, which=args.which, errors=args.errors,
-                   model=args.model)
+                   model=args.model,
+                   topns=[int(n) for n in args.topn.split(",")] if args.topn else None)
         if args.devset_only:
             return 0
     rows = []
