@@ -20,7 +20,7 @@ DEFAULT_DEVICES: tuple[str, ...] = (
     "porch light", "kitchen light", "living room light", "garage light", "garden light",
 )
 # pocketsphinx scores this many Gaussians per codebook and frame (its own default is 4): on the
-# home's sentences a fifth fewer words misheard for about 1.7x the decoding time
+# home's sentences a fifth fewer words misheard for about 1.8x the decoding time
 # (benchmarks/voice.py).
 TOPN = 16
 
@@ -85,7 +85,7 @@ class RecognizerConfig(Frozen):
                        "their meanings agree (understanding.min_agreement). 0: off")
     topn: int = Field(default=TOPN, ge=1, le=64, description="pocketsphinx: how many Gaussians "
                       "of each codebook are scored per frame. 16 hears a fifth fewer words "
-                      "wrong than the engine's own 4, for about 1.7x the decoding CPU; lower it "
+                      "wrong than the engine's own 4, for about 1.8x the decoding CPU; lower it "
                       "on a slow board whose voice replies lag")
     grammar: bool | None = Field(default=None, description="Older spelling of mode: true is "
                                  "grammar, false is open")
