@@ -70,6 +70,13 @@ def home_gazetteer() -> Gazetteer:
     return Gazetteer.from_config(config, CAMERAS)
 
 
+def scope_cameras(row: Row) -> list[str]:
+    """The cameras a row's question is truly about: all, a group's, or one."""
+    if row.scope == "all":
+        return list(CAMERAS)
+    return list(GROUPS[row.scope[6:]] if row.scope.startswith("group:") else [row.scope])
+
+
 def _acc(hits: list[bool]) -> float:
     return float(np.mean(hits)) if hits else float("nan")
 
@@ -125,8 +132,7 @@ def scene_figures(model: FusionModel, rows: list[Row], repeats: int = 10,
     hits: dict[str, list[bool]] = {"fusion": [], "baseline": [], "before": []}
     for row in (r for r in rows if r.intent == "ask_presence"):
         obj = asked_object(row.sentence)
-        truth_scope = list(CAMERAS) if row.scope == "all" else list(
-            GROUPS[row.scope[6:]] if row.scope.startswith("group:") else [row.scope])
+        truth_scope = scope_cameras(row)
         found = gazetteer.find(row.sentence)
         tokens = model.encode(found.text)
         scope = resolve_scope(found, None, GROUPS, CAMERAS).cameras
@@ -191,8 +197,7 @@ def count_figures(model: FusionModel, rows: list[Row], repeats: int = 10,
         obj = asked_object(row.sentence)
         if obj == "none":
             continue
-        truth_scope = list(CAMERAS) if row.scope == "all" else list(
-            GROUPS[row.scope[6:]] if row.scope.startswith("group:") else [row.scope])
+        truth_scope = scope_cameras(row)
         found = gazetteer.find(row.sentence)
         tokens = model.encode(found.text)
         scope = resolve_scope(found, None, GROUPS, CAMERAS).cameras

@@ -123,7 +123,6 @@ def _hear_all_lm(job: tuple[Path, list[tuple[str, str, str, str]]]) -> list[Spok
 
 
 def _hear(decoder: Any, request: tuple[str, str, str, str]) -> Spoken:
-
     intent, label, voice, text = request
     pcm = _speak(voice, text)
     decoder.start_utt()

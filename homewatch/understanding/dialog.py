@@ -48,6 +48,14 @@ class Answer:
     cameras: tuple[str, ...] | None = None  # the cameras the answer is about, when not one
 
 
+def later(found: tuple[str, float] | None, camera: str,
+          live: float | None) -> tuple[str, float] | None:
+    """The later of a recorded sighting (camera, time) and a camera's live one."""
+    if live is not None and (found is None or live > found[1]):
+        return camera, live
+    return found
+
+
 def counted_objects(label: str, prediction: Prediction, snapshot: SceneSnapshot | None) -> int:
     """How many, once the model said yes: the tracker's confirmed count when it has one (the
     count head is less sharp than the tracker), else the count head's, at least one."""
@@ -236,9 +244,8 @@ class Dialog:
         label = "person" if obj == "none" else obj
         camera = u.camera if named_camera else None
         found = history.last_seen(label, camera)
-        live = u.snapshot.last_seen.get(label) if u.snapshot is not None else None
-        if live is not None and u.camera is not None and (found is None or live > found[1]):
-            found = (u.camera, live)
+        if u.camera is not None and u.snapshot is not None:
+            found = later(found, u.camera, u.snapshot.last_seen.get(label))
         at = where(u.place) if named_camera else ""
         if found is None:
             return Answer(f"I haven't seen any {noun(label, 2)}{at}.", None, None,

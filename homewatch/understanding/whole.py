@@ -17,7 +17,13 @@ import numpy.typing as npt
 
 from homewatch.core.messages import EventHistory, SceneProvider
 from homewatch.language.polarity import Polarity
-from homewatch.understanding.dialog import Answer, Dialog, Understanding, counted_objects
+from homewatch.understanding.dialog import (
+    Answer,
+    Dialog,
+    Understanding,
+    counted_objects,
+    later,
+)
 from homewatch.understanding.features import vision_vector
 from homewatch.understanding.model import Prediction
 from homewatch.understanding.replies import (
@@ -209,9 +215,8 @@ class WholeHome:
         found = self._last_seen(history, label, scope)
         for camera in scope.cameras:
             snapshot = self.scenes.snapshot(camera)
-            live = snapshot.last_seen.get(label) if snapshot is not None else None
-            if live is not None and (found is None or live > found[1]):
-                found = (camera, live)
+            if snapshot is not None:
+                found = later(found, camera, snapshot.last_seen.get(label))
         conf = u.prediction.intent_conf
         if found is None:
             places = at_places([self._place(c, scope) for c in scope.cameras])
